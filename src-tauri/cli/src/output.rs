@@ -1,0 +1,179 @@
+//! Text and JSON output. Text is for people (aligned, short); JSON is the stable interface.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
+use tapedeck_engine::Error;
+
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("model types serialise")
+    );
+}
+
+/// One file's result in `import --json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<ImportOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorReport>,
+}
+
+#[derive(Serialize)]
+struct ErrorReport {
+    code: &'static str,
+    message: String,
+}
+
+impl ImportReport {
+    pub fn ok(path: &Path, outcome: ImportOutcome) -> Self {
+        Self {
+            path: path.display().to_string(),
+            outcome: Some(outcome),
+            error: None,
+        }
+    }
+
+    pub fn failed(path: &Path, e: &Error) -> Self {
+        Self {
+            path: path.display().to_string(),
+            outcome: None,
+            error: Some(ErrorReport {
+                code: e.code(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+pub fn print_import(path: &Path, outcome: &ImportOutcome) {
+    match outcome {
+        ImportOutcome::Imported { session, warnings } => {
+            println!(
+                "imported {}  {}  {} events, {}",
+                short_id(&session.id),
+                path.display(),
+                session.event_counts.total,
+                duration(session.duration_ms as f64)
+            );
+            for w in warnings {
+                eprintln!("warning: {}: {w}", path.display());
+            }
+        }
+        ImportOutcome::AlreadyImported { session } => println!(
+            "already in the library {}  {}",
+            short_id(&session.id),
+            path.display()
+        ),
+    }
+}
+
+pub fn print_table(sessions: &[SessionSummary]) {
+    if sessions.is_empty() {
+        println!("The library is empty. Add recordings with `tapedeck import PATH...`.");
+        return;
+    }
+    println!(
+        "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  URL",
+        "ID", "STARTED (UTC)", "DURATION", "EVENTS", "CLICKS"
+    );
+    for s in sessions {
+        println!(
+            "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {}",
+            short_id(&s.id),
+            utc(s.started_at as f64),
+            duration(s.duration_ms as f64),
+            s.event_counts.total,
+            s.click_count,
+            s.first_url.as_deref().unwrap_or("-")
+        );
+    }
+}
+
+pub fn print_detail(d: &SessionDetail) {
+    let s = &d.summary;
+    println!("id          {}", s.id);
+    println!("source      {}", s.source);
+    println!("format      {} ({})", s.format.as_str(), s.compression.as_str());
+    println!("started     {} UTC", utc(s.started_at as f64));
+    println!("duration    {}", duration(s.duration_ms as f64));
+    if let (Some(w), Some(h)) = (s.viewport_width, s.viewport_height) {
+        println!("viewport    {w}×{h}");
+    }
+    let c = &s.event_counts;
+    println!(
+        "events      {} (full snapshots {}, incremental {}, meta {}, custom {}, plugin {})",
+        c.total, c.full_snapshot, c.incremental_snapshot, c.meta, c.custom, c.plugin
+    );
+    println!("clicks      {}", s.click_count);
+    println!(
+        "bytes       file {}, decoded {}, stored {}",
+        s.file_bytes, s.raw_bytes, s.stored_bytes
+    );
+    for u in &d.urls {
+        println!("page  {:>9}  {}", duration((u.at - s.started_at) as f64), u.url);
+    }
+    for w in &d.windows {
+        println!(
+            "window {}  {} events in {} chunks{}",
+            w.index,
+            w.event_count,
+            w.chunks.len(),
+            w.key.as_deref().map(|k| format!(" (id {k})")).unwrap_or_default()
+        );
+    }
+}
+
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// `h:mm:ss` or `m:ss`.
+pub fn duration(ms: f64) -> String {
+    let total = (ms.max(0.0) / 1000.0).round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in UTC from epoch milliseconds (civil-from-days, no time crate).
+pub fn utc(ms: f64) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(duration(81_080.0), "1:21");
+        assert_eq!(duration(3_723_000.0), "1:02:03");
+        assert_eq!(utc(1_544_756_766_750.0), "2018-12-14 03:06:06");
+        assert_eq!(utc(0.0), "1970-01-01 00:00:00");
+    }
+}

@@ -1,0 +1,155 @@
+//! The CLI as a user runs it: the real binary, a temporary SQLite library, real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus_file(name: &str) -> PathBuf {
+    let dir = std::env::var_os("TAPEDECK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    let p = dir.join("public/rrweb").join(name);
+    assert!(p.is_file(), "corpus file missing: {}", p.display());
+    p
+}
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn library(&self) -> PathBuf {
+        self.dir.path().join("lib.sqlite3")
+    }
+
+    /// Runs with `--library`.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tapedeck-cli"))
+            .arg("--library")
+            .arg(self.library())
+            .args(args)
+            .env_remove("TAPEDECK_LIBRARY")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+}
+
+#[test]
+fn import_list_show_and_events() {
+    let cli = Cli::new();
+    let demo = corpus_file("events.json");
+    let scroll = corpus_file("scroll.json");
+    let out = cli.ok(&["import", demo.to_str().unwrap(), scroll.to_str().unwrap()]);
+    assert_eq!(out.lines().filter(|l| l.starts_with("imported ")).count(), 2, "{out}");
+
+    let list = cli.json(&["list", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    // Newest first: scroll.json is from 2023, the demo from 2018.
+    assert!(list[0]["source"].as_str().unwrap().ends_with("scroll.json"));
+    let id = list[1]["id"].as_str().unwrap().to_string();
+    assert_eq!(list[1]["eventCounts"]["total"], 272);
+    assert_eq!(list[1]["durationMs"], 81_080.0);
+
+    let table = cli.ok(&["list"]);
+    assert!(table.contains(&id[..12]) && table.contains("demoit.app"), "{table}");
+
+    let show = cli.json(&["show", &id[..8], "--json"]);
+    assert_eq!(show["summary"]["id"], id.as_str());
+    assert_eq!(show["urls"][0]["url"], "https://demoit.app/e/react#ReactHooks.js");
+    assert_eq!(show["windows"][0]["eventCount"], 272);
+
+    let all: Vec<serde_json::Value> = serde_json::from_str(&cli.ok(&["events", &id])).unwrap();
+    let file: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&demo).unwrap()).unwrap();
+    assert_eq!(all, file);
+
+    // A window of the recording by offsets from its start.
+    let part: Vec<serde_json::Value> =
+        serde_json::from_str(&cli.ok(&["events", &id, "--from", "5000", "--to", "6000"])).unwrap();
+    let start = file[0]["timestamp"].as_f64().unwrap();
+    let want: Vec<_> = file
+        .iter()
+        .filter(|e| {
+            let t = e["timestamp"].as_f64().unwrap() - start;
+            (5000.0..=6000.0).contains(&t)
+        })
+        .cloned()
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(part, want);
+
+    // Importing again changes nothing and says so.
+    let again = cli.ok(&["import", demo.to_str().unwrap()]);
+    assert!(again.starts_with("already in the library"), "{again}");
+    assert_eq!(cli.json(&["list", "--json"]).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn folders_are_imported_recursively_with_json_reports() {
+    let cli = Cli::new();
+    let folder = cli.dir.path().join("recs/nested");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(corpus_file("input.json"), folder.join("a.json")).unwrap();
+    std::fs::write(folder.join("broken.json"), "[{\"type\":4,").unwrap();
+    let out = cli.run(&["import", "--json", cli.dir.path().join("recs").to_str().unwrap()]);
+    assert!(!out.status.success(), "a failed file makes the exit code non-zero");
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["outcome"]["status"], "imported");
+    assert_eq!(reports[1]["error"]["code"], "truncated");
+    assert_eq!(cli.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line_naming_the_file() {
+    let cli = Cli::new();
+    let bad = cli.dir.path().join("notes.json");
+    std::fs::write(&bad, "this is not a recording").unwrap();
+    let out = cli.run(&["import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: ") && err.contains("notes.json") && err.contains("not JSON"));
+
+    let out = cli.run(&["show", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().trim(),
+        "error: no session matches 'nope'"
+    );
+    assert_eq!(cli.run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_library_comes_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("env.sqlite3");
+    let out = Command::new(env!("CARGO_BIN_EXE_tapedeck-cli"))
+        .args(["import", corpus_file("scroll.json").to_str().unwrap()])
+        .env("TAPEDECK_LIBRARY", &lib)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(lib.is_file(), "the library was created where TAPEDECK_LIBRARY points");
+}

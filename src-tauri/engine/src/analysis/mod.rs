@@ -1,0 +1,81 @@
+//! What the library records about a recording, computed in the same streaming pass as the
+//! import (never by replaying it).
+
+use crate::formats::EventHead;
+use crate::model::{EventCounts, EventKind, PageVisit};
+
+/// Running totals for one window or a whole session.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub counts: EventCounts,
+    pub clicks: u32,
+    pub started_at: Option<f64>,
+    pub ended_at: Option<f64>,
+    /// Pages in visit order; a repeated Meta for the same page (a re-snapshot) is not a visit.
+    pub urls: Vec<PageVisit>,
+    /// From the first Meta that carries a size.
+    pub viewport: Option<(u32, u32)>,
+}
+
+impl Stats {
+    pub fn observe(&mut self, e: &EventHead<'_>) {
+        self.counts.add(e.kind);
+        if e.is_click() {
+            self.clicks += 1;
+        }
+        self.started_at = Some(self.started_at.map_or(e.timestamp, |s| s.min(e.timestamp)));
+        self.ended_at = Some(self.ended_at.map_or(e.timestamp, |s| s.max(e.timestamp)));
+        if e.kind == EventKind::Meta {
+            if let Some(href) = e.href.as_deref().filter(|h| !h.is_empty()) {
+                if self.urls.last().map(|v| v.url.as_str()) != Some(href) {
+                    self.urls.push(PageVisit {
+                        at: e.timestamp.round() as i64,
+                        url: href.to_string(),
+                    });
+                }
+            }
+            if self.viewport.is_none() {
+                if let (Some(w), Some(h)) = (e.width, e.height) {
+                    if w > 0.0 && h > 0.0 && w < 1e6 && h < 1e6 {
+                        self.viewport = Some((w as u32, h as u32));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn duration_ms(&self) -> f64 {
+        match (self.started_at, self.ended_at) {
+            (Some(s), Some(e)) => e - s,
+            _ => 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::parse_event;
+
+    #[test]
+    fn collects_pages_clicks_and_viewport() {
+        let mut s = Stats::default();
+        for raw in [
+            &br#"{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":100}"#[..],
+            br#"{"type":2,"data":{},"timestamp":101}"#,
+            br#"{"type":3,"data":{"source":2,"type":2},"timestamp":150}"#,
+            br#"{"type":3,"data":{"source":2,"type":1},"timestamp":160}"#,
+            br#"{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":170}"#,
+            br#"{"type":4,"data":{"href":"https://a.test/b","width":1024,"height":768},"timestamp":300}"#,
+        ] {
+            s.observe(&parse_event(raw).unwrap());
+        }
+        assert_eq!(s.clicks, 1);
+        assert_eq!(s.counts.meta, 3);
+        assert_eq!(s.counts.total, 6);
+        assert_eq!(s.duration_ms(), 200.0);
+        assert_eq!(s.viewport, Some((800, 600)));
+        let urls: Vec<_> = s.urls.iter().map(|u| u.url.as_str()).collect();
+        assert_eq!(urls, ["https://a.test/", "https://a.test/b"]);
+    }
+}

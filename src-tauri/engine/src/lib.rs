@@ -1,0 +1,13 @@
+//! Tapedeck's domain core: recording formats, analysis and the SQLite library.
+//!
+//! Plain Rust with no Tauri in it, shared by the desktop app, the CLI and the tests.
+
+pub mod analysis;
+pub mod error;
+pub mod formats;
+pub mod library;
+pub mod model;
+pub mod sources;
+
+pub use error::{Error, Result};
+pub use library::{ImportOptions, Library};

@@ -1,0 +1,232 @@
+//! Import: one streaming pass from file to library, inside one transaction. Any failure rolls
+//! the whole import back, so the library is exactly as before.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Transaction};
+
+use super::chunk::{ChunkBuilder, SealedChunk};
+use super::Library;
+use crate::analysis::Stats;
+use crate::error::{Error, Result};
+use crate::formats::{read_recording, ReadOptions, SourceEvent};
+use crate::model::{ImportOutcome, ImportProgress};
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub read: ReadOptions,
+}
+
+/// One window's stream while it is being imported.
+struct WindowState {
+    idx: u32,
+    key: Option<String>,
+    chunks: ChunkBuilder,
+    next_seq: u32,
+    stats: Stats,
+}
+
+impl Library {
+    /// Imports the recording at `path`. Re-importing content already in the library changes
+    /// nothing and says so.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        let source = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string();
+        let bytes_total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let tx = self.conn.transaction()?;
+        // A placeholder row so chunks can reference the session while it streams in.
+        let pending = format!("pending-{}", now_ms());
+        tx.execute(
+            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
+             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
+             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
+             file_bytes, raw_bytes, stored_bytes, imported_at) \
+             VALUES (?1, ?1, ?2, '', '', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)",
+            params![pending, source],
+        )?;
+        let pk = tx.last_insert_rowid();
+
+        let mut windows: Vec<WindowState> = Vec::new();
+        let mut by_key: HashMap<Option<String>, usize> = HashMap::new();
+        let mut session = Stats::default();
+        let mut stored_bytes: u64 = 0;
+
+        let report = {
+            let mut on_event = |e: SourceEvent<'_>| -> Result<()> {
+                let key = e.window.map(str::to_owned);
+                let slot = *by_key.entry(key.clone()).or_insert_with(|| {
+                    windows.push(WindowState {
+                        idx: windows.len() as u32,
+                        key,
+                        chunks: ChunkBuilder::default(),
+                        next_seq: 0,
+                        stats: Stats::default(),
+                    });
+                    windows.len() - 1
+                });
+                let w = &mut windows[slot];
+                if w.chunks.should_cut_before(e.head.kind, e.head.timestamp) {
+                    let sealed = w.chunks.seal()?;
+                    stored_bytes += store_chunk(&tx, pk, w.idx, w.next_seq, &sealed)?;
+                    w.next_seq += 1;
+                }
+                w.chunks.push(e.head.kind, e.head.timestamp, e.raw);
+                w.stats.observe(&e.head);
+                session.observe(&e.head);
+                Ok(())
+            };
+            let mut on_progress = |bytes_read: u64, events: u64| {
+                progress(ImportProgress {
+                    bytes_read,
+                    bytes_total,
+                    events: events as u32,
+                })
+            };
+            read_recording(path, &opts.read, &mut on_progress, &mut on_event)
+        };
+        let report = report?;
+
+        if session.counts.full_snapshot == 0 {
+            return Err(Error::NoFullSnapshot {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(existing) = existing_session(&tx, &report.content_hash)? {
+            drop(tx); // rolls back
+            return Ok(ImportOutcome::AlreadyImported {
+                session: self.summary(&existing)?,
+            });
+        }
+
+        for w in &mut windows {
+            if !w.chunks.is_empty() {
+                let sealed = w.chunks.seal()?;
+                stored_bytes += store_chunk(&tx, pk, w.idx, w.next_seq, &sealed)?;
+                w.next_seq += 1;
+            }
+            tx.execute(
+                "INSERT INTO windows (session_pk, idx, key, started_at, ended_at, event_count) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    pk,
+                    w.idx,
+                    w.key,
+                    ms(w.stats.started_at),
+                    ms(w.stats.ended_at),
+                    w.stats.counts.total
+                ],
+            )?;
+        }
+        for (seq, visit) in session.urls.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO session_urls (session_pk, seq, at, url) VALUES (?1, ?2, ?3, ?4)",
+                params![pk, seq as i64, visit.at, visit.url],
+            )?;
+        }
+        let id = session_id(&report.content_hash);
+        let c = &session.counts;
+        tx.execute(
+            "UPDATE sessions SET id = ?2, content_hash = ?3, format = ?4, compression = ?5, \
+             started_at = ?6, ended_at = ?7, first_url = ?8, url_count = ?9, window_count = ?10, \
+             viewport_width = ?11, viewport_height = ?12, event_count = ?13, \
+             dom_content_loaded_count = ?14, load_count = ?15, full_snapshot_count = ?16, \
+             incremental_snapshot_count = ?17, meta_count = ?18, custom_count = ?19, \
+             plugin_count = ?20, click_count = ?21, file_bytes = ?22, raw_bytes = ?23, \
+             stored_bytes = ?24, imported_at = ?25 WHERE pk = ?1",
+            params![
+                pk,
+                id,
+                report.content_hash,
+                report.format.as_str(),
+                report.compression.as_str(),
+                ms(session.started_at),
+                ms(session.ended_at),
+                session.urls.first().map(|u| u.url.as_str()),
+                session.urls.len() as u32,
+                windows.len() as u32,
+                session.viewport.map(|v| v.0),
+                session.viewport.map(|v| v.1),
+                c.total,
+                c.dom_content_loaded,
+                c.load,
+                c.full_snapshot,
+                c.incremental_snapshot,
+                c.meta,
+                c.custom,
+                c.plugin,
+                session.clicks,
+                report.file_bytes as i64,
+                report.decoded_bytes as i64,
+                stored_bytes as i64,
+                now_ms(),
+            ],
+        )?;
+        tx.commit()?;
+        progress(ImportProgress {
+            bytes_read: report.file_bytes,
+            bytes_total: report.file_bytes,
+            events: report.events as u32,
+        });
+        Ok(ImportOutcome::Imported {
+            session: self.summary(&id)?,
+            warnings: report.warnings,
+        })
+    }
+}
+
+fn store_chunk(tx: &Transaction<'_>, pk: i64, window: u32, seq: u32, c: &SealedChunk) -> Result<u64> {
+    tx.prepare_cached(
+        "INSERT INTO chunks (session_pk, window_idx, seq, start_ts, end_ts, event_count, \
+         full_snapshot, raw_bytes, event_index, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        pk,
+        window,
+        seq,
+        c.start_ts,
+        c.end_ts,
+        c.event_count,
+        c.full_snapshot,
+        c.raw_bytes,
+        c.event_index,
+        c.data
+    ])?;
+    Ok((c.data.len() + c.event_index.len()) as u64)
+}
+
+fn existing_session(tx: &Transaction<'_>, hash: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(tx
+        .query_row(
+            "SELECT id FROM sessions WHERE content_hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Session ids are the first 128 bits of the content hash: stable across re-imports and
+/// machines, short enough to type a prefix of.
+fn session_id(content_hash: &str) -> String {
+    content_hash[..32].to_string()
+}
+
+fn ms(t: Option<f64>) -> i64 {
+    t.unwrap_or(0.0).round() as i64
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,103 @@
+//! Versioned migrations, applied in order; `PRAGMA user_version` records how far a library is.
+//! Never edit a released migration: add a new one.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions, their pages, windows and event chunks.
+    r#"
+    CREATE TABLE sessions (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        format TEXT NOT NULL,
+        compression TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        first_url TEXT,
+        url_count INTEGER NOT NULL DEFAULT 0,
+        window_count INTEGER NOT NULL DEFAULT 0,
+        viewport_width INTEGER,
+        viewport_height INTEGER,
+        event_count INTEGER NOT NULL,
+        dom_content_loaded_count INTEGER NOT NULL,
+        load_count INTEGER NOT NULL,
+        full_snapshot_count INTEGER NOT NULL,
+        incremental_snapshot_count INTEGER NOT NULL,
+        meta_count INTEGER NOT NULL,
+        custom_count INTEGER NOT NULL,
+        plugin_count INTEGER NOT NULL,
+        click_count INTEGER NOT NULL,
+        file_bytes INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL,
+        imported_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_start ON sessions(started_at DESC);
+
+    CREATE TABLE session_urls (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        PRIMARY KEY (session_pk, seq)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE windows (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        key TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        event_count INTEGER NOT NULL,
+        PRIMARY KEY (session_pk, idx)
+    ) WITHOUT ROWID;
+
+    -- Events, time-ordered within a window, in zstd blocks. `data` is the comma-joined JSON
+    -- of the events; `event_index` holds (offset u32, length u32, timestamp f64) per event,
+    -- little-endian, into the decompressed data.
+    CREATE TABLE chunks (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        window_idx INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        start_ts REAL NOT NULL,
+        end_ts REAL NOT NULL,
+        event_count INTEGER NOT NULL,
+        full_snapshot INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        event_index BLOB NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (session_pk, window_idx, seq)
+    );
+
+    -- Small facts about the library itself (e.g. whether the sample library was installed).
+    CREATE TABLE library_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

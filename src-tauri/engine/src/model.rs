@@ -1,0 +1,228 @@
+//! The public model: what the library knows about a recording. These types cross every
+//! boundary (CLI `--json`, Tauri IPC, tests), so their serialized shape is part of the API.
+
+use serde::{Deserialize, Serialize};
+
+/// rrweb's `EventType`, the lingua franca of every vendor format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    DomContentLoaded = 0,
+    Load = 1,
+    FullSnapshot = 2,
+    IncrementalSnapshot = 3,
+    Meta = 4,
+    Custom = 5,
+    Plugin = 6,
+}
+
+impl EventKind {
+    pub fn from_code(code: i64) -> Option<Self> {
+        Some(match code {
+            0 => Self::DomContentLoaded,
+            1 => Self::Load,
+            2 => Self::FullSnapshot,
+            3 => Self::IncrementalSnapshot,
+            4 => Self::Meta,
+            5 => Self::Custom,
+            6 => Self::Plugin,
+            _ => return None,
+        })
+    }
+}
+
+/// How many events of each rrweb type a recording holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct EventCounts {
+    pub total: u32,
+    pub dom_content_loaded: u32,
+    pub load: u32,
+    pub full_snapshot: u32,
+    pub incremental_snapshot: u32,
+    pub meta: u32,
+    pub custom: u32,
+    pub plugin: u32,
+}
+
+impl EventCounts {
+    pub fn add(&mut self, kind: EventKind) {
+        self.total += 1;
+        let slot = match kind {
+            EventKind::DomContentLoaded => &mut self.dom_content_loaded,
+            EventKind::Load => &mut self.load,
+            EventKind::FullSnapshot => &mut self.full_snapshot,
+            EventKind::IncrementalSnapshot => &mut self.incremental_snapshot,
+            EventKind::Meta => &mut self.meta,
+            EventKind::Custom => &mut self.custom,
+            EventKind::Plugin => &mut self.plugin,
+        };
+        *slot += 1;
+    }
+}
+
+/// The container a recording came in, as sniffed from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// A bare JSON array of rrweb events.
+    RrwebArray,
+    /// `{"events": [...]}`, other top-level keys kept as metadata.
+    RrwebObject,
+    /// One rrweb event per line (or concatenated JSON values).
+    RrwebJsonl,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RrwebArray => "rrweb-array",
+            Self::RrwebObject => "rrweb-object",
+            Self::RrwebJsonl => "rrweb-jsonl",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::RrwebArray, Self::RrwebObject, Self::RrwebJsonl]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+}
+
+/// The compression wrapped around a recording, sniffed from its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zlib,
+    Zstd,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Gzip => "gzip",
+            Self::Zlib => "zlib",
+            Self::Zstd => "zstd",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::None, Self::Gzip, Self::Zlib, Self::Zstd]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// One row of the feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSummary {
+    /// Stable id: derived from the content hash, so re-importing finds the same session.
+    pub id: String,
+    /// Where the recording came from: a file path (later also a URL).
+    pub source: String,
+    pub format: Format,
+    pub compression: Compression,
+    /// Epoch milliseconds of the first event.
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub first_url: Option<String>,
+    pub url_count: u32,
+    pub viewport_width: Option<u32>,
+    pub viewport_height: Option<u32>,
+    pub event_counts: EventCounts,
+    pub click_count: u32,
+    /// Bytes of the file as read from disk.
+    pub file_bytes: u64,
+    /// Bytes of the decoded JSON.
+    pub raw_bytes: u64,
+    /// Bytes the compressed event chunks take in the library.
+    pub stored_bytes: u64,
+    /// Epoch milliseconds of the import.
+    pub imported_at: i64,
+    pub window_count: u32,
+}
+
+/// A page the user was on, from a Meta event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PageVisit {
+    pub at: i64,
+    pub url: String,
+}
+
+/// A stored block of time-ordered events. The player plans its fetches from these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ChunkInfo {
+    pub seq: u32,
+    pub start_ts: i64,
+    pub end_ts: i64,
+    pub event_count: u32,
+    /// The chunk starts with a full snapshot (after an optional Meta), so replay can begin here.
+    pub full_snapshot: bool,
+    pub raw_bytes: u32,
+}
+
+/// One tab of a recording: its own event stream with its own node ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct WindowInfo {
+    pub index: u32,
+    /// The recorder's window id, when the format carries one.
+    pub key: Option<String>,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub event_count: u32,
+    pub chunks: Vec<ChunkInfo>,
+}
+
+/// Everything the player needs to open a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDetail {
+    pub summary: SessionSummary,
+    pub urls: Vec<PageVisit>,
+    pub windows: Vec<WindowInfo>,
+    pub content_hash: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum ImportOutcome {
+    /// A new session is in the library.
+    Imported { session: SessionSummary, warnings: Vec<String> },
+    /// The same content was imported before; nothing changed.
+    AlreadyImported { session: SessionSummary },
+}
+
+impl ImportOutcome {
+    pub fn session(&self) -> &SessionSummary {
+        match self {
+            Self::Imported { session, .. } | Self::AlreadyImported { session } => session,
+        }
+    }
+}
+
+/// Progress of one import, reported while it streams.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    /// Bytes of the file consumed so far (compressed bytes for a compressed file).
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub events: u32,
+}

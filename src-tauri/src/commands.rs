@@ -1,0 +1,183 @@
+//! The IPC surface. Every command is declared here once; `bindings.ts` in the UI is generated
+//! from these signatures. Each runs its SQLite work on the blocking pool, never on the main
+//! thread, so the window stays responsive.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
+use tapedeck_engine::sources::expand_paths;
+use tapedeck_engine::{ImportOptions, Library};
+use tauri::async_runtime::spawn_blocking;
+use tauri::ipc::Response;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
+
+use crate::error::{AppResult, ErrorPayload};
+use crate::state::AppState;
+
+/// Progress of the file being imported, a few times a second.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgressEvent {
+    pub path: String,
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub events: u32,
+}
+
+/// The library's content changed; the feed should re-query.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct LibraryChanged {}
+
+/// A native menu item was chosen.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MenuAction {
+    pub action: String,
+}
+
+/// One file's result of an import request.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct ImportReport {
+    pub path: String,
+    pub outcome: Option<ImportOutcome>,
+    pub error: Option<ErrorPayload>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryInfo {
+    pub path: String,
+    pub session_count: u32,
+    pub schema_version: u32,
+}
+
+/// Files the app was asked to open when it was launched.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct LaunchRequest {
+    pub paths: Vec<String>,
+}
+
+async fn with_library<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&Library) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    spawn_blocking(move || app.state::<AppState>().with_library(f)).await?
+}
+
+/// Every session, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_sessions(app: AppHandle) -> AppResult<Vec<SessionSummary>> {
+    with_library(app, |lib| Ok(lib.list_sessions()?)).await
+}
+
+/// One session with its pages, windows and chunk map.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_session(app: AppHandle, id: String) -> AppResult<SessionDetail> {
+    with_library(app, move |lib| Ok(lib.session(&id)?)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_info(app: AppHandle) -> AppResult<LibraryInfo> {
+    with_library(app, |lib| {
+        Ok(LibraryInfo {
+            path: lib.path().display().to_string(),
+            session_count: lib.session_count()? as u32,
+            schema_version: lib.schema_version()? as u32,
+        })
+    })
+    .await
+}
+
+/// The files given on the command line; returned once, then empty.
+#[tauri::command]
+#[specta::specta]
+pub async fn take_launch_request(app: AppHandle) -> LaunchRequest {
+    let paths = app.state::<AppState>().take_launch_paths();
+    LaunchRequest {
+        paths: paths.iter().map(|p| p.display().to_string()).collect(),
+    }
+}
+
+/// Imports files and folders, one file at a time, reporting progress as events. A failed
+/// file is reported and the rest go on.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_paths(app: AppHandle, paths: Vec<String>) -> AppResult<Vec<ImportReport>> {
+    let state = app.state::<AppState>();
+    let _one_at_a_time = state.import_lock.lock().await;
+    let library_path = state.library_path.clone();
+    let files = expand_paths(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>());
+    let task_app = app.clone();
+    let reports = spawn_blocking(move || import_files(&task_app, &library_path, &files)).await??;
+    if reports
+        .iter()
+        .any(|r| matches!(r.outcome, Some(ImportOutcome::Imported { .. })))
+    {
+        let _ = LibraryChanged {}.emit(&app);
+    }
+    Ok(reports)
+}
+
+fn import_files(
+    app: &AppHandle,
+    library_path: &std::path::Path,
+    files: &[PathBuf],
+) -> AppResult<Vec<ImportReport>> {
+    let mut lib = Library::open(library_path)?;
+    let opts = ImportOptions::default();
+    Ok(files
+        .iter()
+        .map(|file| {
+            let path = file.display().to_string();
+            let mut last = Instant::now() - Duration::from_secs(1);
+            let result = lib.import_file(file, &opts, &mut |p| {
+                // A few updates a second are smooth; thousands would flood the IPC channel.
+                if last.elapsed() >= Duration::from_millis(50) || p.bytes_read >= p.bytes_total {
+                    last = Instant::now();
+                    let _ = ImportProgressEvent {
+                        path: path.clone(),
+                        bytes_read: p.bytes_read,
+                        bytes_total: p.bytes_total,
+                        events: p.events,
+                    }
+                    .emit(app);
+                }
+            });
+            match result {
+                Ok(outcome) => ImportReport {
+                    path,
+                    outcome: Some(outcome),
+                    error: None,
+                },
+                Err(e) => ImportReport {
+                    path,
+                    outcome: None,
+                    error: Some(crate::error::AppError::from(e).payload()),
+                },
+            }
+        })
+        .collect())
+}
+
+/// The events of chunks `from_seq..=to_seq` of one window as the bytes of one JSON array.
+/// Sent as raw bytes (an ArrayBuffer in the webview), not re-serialised JSON: this is the
+/// player's hot path. Declared outside the generated bindings because raw responses have no
+/// TypeScript type there; the UI's Tauri backend types it by hand.
+#[tauri::command]
+pub async fn chunk_events(
+    app: AppHandle,
+    id: String,
+    window: u32,
+    from_seq: u32,
+    to_seq: u32,
+) -> AppResult<Response> {
+    with_library(app, move |lib| {
+        Ok(Response::new(lib.chunk_events(&id, window, from_seq, to_seq)?))
+    })
+    .await
+}

@@ -1,0 +1,16 @@
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+
+use tapedeck_app::Invocation;
+
+fn main() -> ExitCode {
+    match tapedeck_app::parse_args(std::env::args_os().collect()) {
+        Invocation::Cli(args) => tapedeck_cli::run(args),
+        Invocation::App(launch) => {
+            tapedeck_app::run(launch);
+            ExitCode::SUCCESS
+        }
+    }
+}

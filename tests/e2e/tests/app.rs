@@ -1,0 +1,271 @@
+//! The real app, driven through tauri-driver under Xvfb. See the crate docs for what it needs;
+//! in short: `make app-e2e`, then
+//! `xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p tapedeck-e2e -- --test-threads=1`.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tapedeck_e2e::{corpus_file, full_snapshot_texts, js_str, sample_files, App, Launch};
+
+/// The sample pages and a text each one shows from its first frame.
+const SAMPLE_PAGES: &[(&str, &str)] = &[
+    ("checkout.html", "Tapedeck Sample Store"),
+    ("kanban.html", "Sprint 12"),
+    ("release-notes.html", "Reel-to-Reel"),
+];
+
+/// Waits until `currentTime()` has moved at least `by` ms past `from`, and returns it.
+async fn wait_time_past(app: &App, what: &str, from: f64, by: f64) -> f64 {
+    app.wait_js(
+        what,
+        &format!(
+            "const t = window.__tapedeck.currentTime(); return t > {} ? t : null",
+            from + by
+        ),
+    )
+    .await
+    .as_f64()
+    .unwrap_or(f64::NAN)
+}
+
+async fn wait_duration(app: &App) -> f64 {
+    app.wait_js(
+        "a known duration",
+        "const d = window.__tapedeck.duration(); return d > 0 ? d : null",
+    )
+    .await
+    .as_f64()
+    .unwrap_or(f64::NAN)
+}
+
+async fn play(app: &App) {
+    app.click("play-toggle").await;
+    app.wait_js(
+        "the player to play",
+        "const b = document.querySelector('[data-testid=\"play-toggle\"]'); \
+         return !!b && b.getAttribute('data-playing') === 'true' && window.__tapedeck.playing()",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn opens_a_file_from_the_command_line_and_plays_it() {
+    let file = corpus_file("public/rrweb/events.json");
+    // A word of the recorded page's code editor, present from its FullSnapshot on.
+    let needle = "componentDidMount";
+    assert!(
+        full_snapshot_texts(&file)
+            .iter()
+            .any(|t| t.contains(needle)),
+        "{needle} is no longer in {}",
+        file.display()
+    );
+
+    let app = App::launch("opens_a_file", Launch::args([&file])).await;
+    app.screenshot("started").await;
+
+    let id = app.wait_selected_row().await;
+    app.wait_for("player").await;
+    app.wait_js(
+        "the page URL of the opened recording",
+        "const u = document.querySelector('[data-testid=\"page-url\"]'); \
+         return !!u && u.innerText.includes('demoit.app')",
+    )
+    .await;
+    let duration = wait_duration(&app).await;
+    // events.json spans 81.1 s from its first to its last event.
+    assert!(
+        (75_000.0..=90_000.0).contains(&duration),
+        "duration of events.json should be about 81 s, the app says {duration} ms"
+    );
+    app.wait_replay_contains(needle).await;
+    app.screenshot("opened").await;
+
+    let start = app.current_time().await;
+    play(&app).await;
+    let later = wait_time_past(&app, "playback to advance 1.5 s", start, 1500.0).await;
+    app.wait_replay_contains(needle).await;
+    app.screenshot("playing").await;
+
+    let timeline = app.wait_for("timeline").await;
+    app.click_at_fraction(&timeline, 0.75).await;
+    let target = 0.75 * duration;
+    let jumped = app
+        .wait_js(
+            "currentTime to jump to about 75%",
+            &format!(
+                "const t = window.__tapedeck.currentTime(); return t >= {} ? t : null",
+                target - 0.04 * duration
+            ),
+        )
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    // Playback keeps running after the seek, so allow a few seconds past the target.
+    assert!(
+        jumped <= target + 0.04 * duration + 5_000.0,
+        "seek to 75% ({target:.0} ms of {duration:.0}) landed at {jumped:.0} ms \
+         (it was {later:.0} ms before)"
+    );
+    app.wait_js(
+        "the replay to have content after the seek",
+        "const r = document.querySelector('[data-testid=\"replay\"] iframe'); \
+         const d = r && r.contentDocument; \
+         return !!d && !!d.body && d.body.innerText.trim().length > 20",
+    )
+    .await;
+    app.screenshot("seeked-75").await;
+    let text = app.text_of("current-time").await;
+    assert!(!text.is_empty(), "the current-time label is empty");
+
+    assert_eq!(
+        app.wait_selected_row().await,
+        id,
+        "the selection changed while playing"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn first_start_shows_the_sample_library() {
+    let samples = sample_files();
+    assert!(samples.len() >= 3, "the repo ships at least 3 samples");
+
+    let app = App::launch("sample_library", Launch::default()).await;
+    app.wait_js(
+        &format!("{} sample rows", samples.len()),
+        &format!(
+            "return document.querySelectorAll('[data-testid=\"session-row\"]').length >= {}",
+            samples.len()
+        ),
+    )
+    .await;
+    app.screenshot("library").await;
+    assert!(
+        app.all("empty-library").await.is_empty(),
+        "the empty-library placeholder is shown beside the samples"
+    );
+
+    // Select each row and note which sample page it shows.
+    let ids = app.session_ids().await;
+    let mut kanban_row = None;
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let row_sel = format!(
+            "[data-testid=\"session-row\"][data-session-id={}]",
+            js_str(id)
+        );
+        app.click_css(&row_sel).await;
+        let not_seen: Vec<&str> = SAMPLE_PAGES
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| !seen.contains(p))
+            .collect();
+        let page = app
+            .wait_js(
+                &format!("row {i} to be selected and show a sample page"),
+                &format!(
+                    "const r = document.querySelector({}); \
+                     const u = document.querySelector('[data-testid=\"page-url\"]'); \
+                     if (!r || r.getAttribute('aria-selected') !== 'true' || !u) return null; \
+                     return {}.find(p => u.innerText.includes(p)) || null",
+                    js_str(&row_sel),
+                    Value::from(not_seen.clone())
+                ),
+            )
+            .await;
+        let page = page.as_str().unwrap_or_default();
+        let page = SAMPLE_PAGES
+            .iter()
+            .map(|(p, _)| *p)
+            .find(|p| *p == page)
+            .expect("a known sample page");
+        seen.push(page);
+        if page == "kanban.html" {
+            kanban_row = Some(row_sel.clone());
+        }
+        let shows = SAMPLE_PAGES.iter().find(|(p, _)| *p == page).unwrap().1;
+        app.wait_replay_contains(shows).await;
+    }
+    for (page, _) in SAMPLE_PAGES {
+        assert!(seen.contains(page), "no row shows the sample {page}");
+    }
+
+    let kanban_row = kanban_row.expect("the kanban sample row");
+    app.click_css(&kanban_row).await;
+    app.wait_js(
+        "the kanban row to be selected",
+        &format!(
+            "const r = document.querySelector({}); return !!r && r.getAttribute('aria-selected') === 'true'",
+            js_str(&kanban_row)
+        ),
+    )
+    .await;
+    app.wait_replay_contains("Sprint 12").await;
+    app.screenshot("kanban-selected").await;
+    let start = app.current_time().await;
+    play(&app).await;
+    wait_time_past(&app, "playback to advance 1 s", start, 1000.0).await;
+    app.wait_replay_contains("Kanban board").await;
+    app.screenshot("kanban-playing").await;
+
+    // The end of the recording shows the cards typed in during it.
+    let timeline = app.wait_for("timeline").await;
+    app.click_at_fraction(&timeline, 0.95).await;
+    app.wait_replay_contains("Translate the onboarding tour")
+        .await;
+    app.screenshot("kanban-end").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_broken_file_shows_an_error_and_changes_nothing() {
+    let samples = sample_files();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("truncated-recording.json");
+    let whole = std::fs::read(&samples[0]).expect("read a sample");
+    std::fs::write(&broken, &whole[..whole.len() / 2]).expect("write the broken file");
+
+    let app = App::launch("broken_file", Launch::args([&broken])).await;
+    app.wait_js(
+        "an error banner naming the file",
+        "const b = document.querySelector('[data-testid=\"error-banner\"]'); \
+         return !!b && b.innerText.includes('truncated-recording.json')",
+    )
+    .await;
+    app.screenshot("error").await;
+
+    // Only the samples: nothing was added for the broken file, now or a little later.
+    let only_samples = format!(
+        "const rows = [...document.querySelectorAll('[data-testid=\"session-row\"]')]; \
+         return rows.length === {} && !rows.some(r => r.innerText.includes('truncated'))",
+        samples.len()
+    );
+    app.wait_js("exactly the sample rows", &only_samples).await;
+    app.stays_js(
+        "exactly the sample rows",
+        &only_samples,
+        Duration::from_secs(3),
+    )
+    .await;
+    app.screenshot("library-unchanged").await;
+    assert!(
+        app.text_of("error-banner")
+            .await
+            .contains("truncated-recording.json"),
+        "the error banner went away by itself"
+    );
+
+    let list = app.cli(&["list", "--json"]);
+    let sessions: Value = serde_json::from_str(&list).expect("`list --json` prints JSON");
+    let n = sessions
+        .as_array()
+        .or_else(|| sessions["sessions"].as_array())
+        .map_or(0, Vec::len);
+    assert_eq!(
+        n,
+        samples.len(),
+        "the library should hold only the samples:\n{list}"
+    );
+    app.close().await;
+}

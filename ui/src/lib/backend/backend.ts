@@ -1,0 +1,86 @@
+// The one seam between the UI and the outside world. Components talk to a `Backend` and never
+// call `invoke`/`listen` themselves, so the whole UI also runs in a plain browser against
+// `TestBackend`.
+
+import type {
+  ErrorPayload,
+  ImportProgressEvent,
+  ImportReport,
+  LaunchRequest,
+  LibraryInfo,
+  MenuAction,
+  SessionDetail,
+  SessionSummary,
+} from "../bindings";
+
+export type Unlisten = () => void;
+
+/** The `{code, message}` every failing command rejects with. */
+export type AppError = ErrorPayload;
+
+/** A native file drag over the window: `enter`/`leave` drive the drop affordance. */
+export type FileDropEvent =
+  { type: "enter"; paths: string[] } | { type: "leave" } | { type: "drop"; paths: string[] };
+
+export interface Backend {
+  listSessions(): Promise<SessionSummary[]>;
+  getSession(id: string): Promise<SessionDetail>;
+  /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
+  chunkEvents(id: string, window: number, fromSeq: number, toSeq: number): Promise<ArrayBuffer>;
+  /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
+  importPaths(paths: string[]): Promise<ImportReport[]>;
+  libraryInfo(): Promise<LibraryInfo>;
+  /** Files named on the command line at launch; returned once, then empty. */
+  takeLaunchRequest(): Promise<LaunchRequest>;
+  /** Native open dialog; an empty list when the user cancels. */
+  pickFiles(): Promise<string[]>;
+  onImportProgress(cb: (e: ImportProgressEvent) => void): Promise<Unlisten>;
+  onLibraryChanged(cb: () => void): Promise<Unlisten>;
+  onMenuAction(cb: (e: MenuAction) => void): Promise<Unlisten>;
+  onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten>;
+}
+
+/** Every backend failure, with the engine's stable `code` and a readable `message`. */
+export class BackendError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "BackendError";
+    this.code = code;
+  }
+
+  /** Normalises anything a rejected invoke can throw (AppError object, string, Error). */
+  static from(e: unknown): BackendError {
+    if (e instanceof BackendError) return e;
+    if (isAppError(e)) return new BackendError(e.code, e.message);
+    if (e instanceof Error) return new BackendError("internal", e.message);
+    if (typeof e === "string") return new BackendError("internal", e);
+    return new BackendError("internal", `unexpected error: ${safeJson(e)}`);
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as AppError).code === "string" &&
+    typeof (e as AppError).message === "string"
+  );
+}
+
+export type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
+/** Turns a tauri-specta result into its data, or throws it as a `BackendError`. */
+export function unwrap<T>(result: CommandResult<T>): T {
+  if (result.status === "ok") return result.data;
+  throw BackendError.from(result.error);
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,83 @@
+// The app's backend: typed commands and events generated from the Rust side, plus the two
+// things the bindings cannot express (raw event bytes, native file drops and dialogs).
+
+import { invoke } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
+import { commands, events } from "../bindings";
+import { BackendError, unwrap, type Backend, type FileDropEvent, type Unlisten } from "./backend";
+
+export class TauriBackend implements Backend {
+  async listSessions() {
+    return unwrap(await commands.listSessions());
+  }
+
+  async getSession(id: string) {
+    return unwrap(await commands.getSession(id));
+  }
+
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+    // Returned by Rust as `tauri::ipc::Response`, so it arrives as bytes, not re-encoded JSON.
+    try {
+      return await invoke<ArrayBuffer>("chunk_events", { id, window, fromSeq, toSeq });
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  async importPaths(paths: string[]) {
+    return unwrap(await commands.importPaths(paths));
+  }
+
+  async libraryInfo() {
+    return unwrap(await commands.libraryInfo());
+  }
+
+  async takeLaunchRequest() {
+    // Infallible on the Rust side, so not wrapped in a result.
+    try {
+      return await commands.takeLaunchRequest();
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  async pickFiles() {
+    try {
+      const picked = await open({
+        multiple: true,
+        directory: false,
+        title: "Open recordings",
+        filters: [
+          { name: "Recordings", extensions: ["json", "jsonl", "gz", "zst"] },
+          { name: "All files", extensions: ["*"] },
+        ],
+      });
+      if (picked === null) return [];
+      return Array.isArray(picked) ? picked : [picked];
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  onImportProgress(cb: Parameters<Backend["onImportProgress"]>[0]): Promise<Unlisten> {
+    return events.importProgressEvent.listen((e) => cb(e.payload));
+  }
+
+  onLibraryChanged(cb: () => void): Promise<Unlisten> {
+    return events.libraryChanged.listen(() => cb());
+  }
+
+  onMenuAction(cb: Parameters<Backend["onMenuAction"]>[0]): Promise<Unlisten> {
+    return events.menuAction.listen((e) => cb(e.payload));
+  }
+
+  onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten> {
+    return getCurrentWebview().onDragDropEvent((e) => {
+      const p = e.payload;
+      if (p.type === "enter") cb({ type: "enter", paths: p.paths });
+      else if (p.type === "drop") cb({ type: "drop", paths: p.paths });
+      else if (p.type === "leave") cb({ type: "leave" });
+    });
+  }
+}

@@ -1,0 +1,424 @@
+// An in-memory Backend so the whole UI runs in a plain browser (development and the browser
+// tests). It imports fixture recordings the way the engine does — same summary fields, same
+// chunk layout, same error codes and messages — closely enough for the UI not to tell.
+
+import type {
+  EventCounts,
+  Format,
+  ImportOutcome,
+  ImportProgressEvent,
+  ImportReport,
+  LaunchRequest,
+  LibraryInfo,
+  MenuAction,
+  PageVisit,
+  SessionDetail,
+  SessionSummary,
+} from "../bindings";
+import {
+  BackendError,
+  type AppError,
+  type Backend,
+  type FileDropEvent,
+  type Unlisten,
+} from "./backend";
+import { EventType, splitIntoChunks, type StoredChunk, type StoredEvent } from "./chunking";
+
+/** A file the test backend can "read": its name doubles as its path. */
+export interface Fixture {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface TestBackendOptions {
+  /** Recordings already in the library at start. */
+  library?: Fixture[];
+  /** Recordings that `importPaths` can find by name. */
+  files?: Fixture[];
+  /** What `takeLaunchRequest` hands out once. */
+  launchPaths?: string[];
+  /** What the "native" open dialog returns. */
+  pickResult?: string[];
+  /** Forced failures by path, e.g. to test error display for files that would import. */
+  failures?: Record<string, AppError>;
+  /** Progress events per file, and the pause between them, so progress is visible. */
+  progressSteps?: number;
+  progressDelayMs?: number;
+  /** Latency of every `chunkEvents` call, to see the player wait for data. */
+  chunkDelayMs?: number;
+  libraryPath?: string;
+}
+
+interface StoredSession {
+  summary: SessionSummary;
+  urls: PageVisit[];
+  chunks: StoredChunk[];
+  contentHash: string;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private listeners = new Set<Listener<T>>();
+
+  on(cb: Listener<T>): Promise<Unlisten> {
+    this.listeners.add(cb);
+    return Promise.resolve(() => this.listeners.delete(cb));
+  }
+
+  emit(value: T) {
+    for (const cb of [...this.listeners]) cb(value);
+  }
+}
+
+const utf8 = new TextEncoder();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class TestBackend implements Backend {
+  private sessions = new Map<string, StoredSession>();
+  private files = new Map<string, Fixture>();
+  private launchPaths: string[];
+  private readonly options: TestBackendOptions;
+  private readonly progress = new Emitter<ImportProgressEvent>();
+  private readonly changed = new Emitter<void>();
+  private readonly menu = new Emitter<MenuAction>();
+  private readonly drops = new Emitter<FileDropEvent>();
+  /** Every command called, for assertions. */
+  readonly calls: { command: string; args: unknown[] }[] = [];
+
+  constructor(options: TestBackendOptions = {}) {
+    this.options = options;
+    this.launchPaths = [...(options.launchPaths ?? [])];
+    for (const f of [...(options.library ?? []), ...(options.files ?? [])]) {
+      this.files.set(f.name, f);
+    }
+    // Spread import times so "imported" order is deterministic.
+    let importedAt = Date.UTC(2024, 0, 1);
+    for (const f of options.library ?? []) {
+      const stored = ingest(f, (importedAt += 60_000));
+      if (stored instanceof BackendError) throw stored;
+      this.sessions.set(stored.summary.id, stored);
+    }
+  }
+
+  async listSessions(): Promise<SessionSummary[]> {
+    this.record("listSessions");
+    // Insertion order on purpose: sorting the feed is the UI's job.
+    return [...this.sessions.values()].map((s) => structuredClone(s.summary));
+  }
+
+  async getSession(id: string): Promise<SessionDetail> {
+    this.record("getSession", id);
+    const s = this.find(id);
+    return {
+      summary: structuredClone(s.summary),
+      urls: structuredClone(s.urls),
+      windows: [
+        {
+          index: 0,
+          key: null,
+          startedAt: s.summary.startedAt,
+          endedAt: s.summary.startedAt + s.summary.durationMs,
+          eventCount: s.summary.eventCounts.total,
+          chunks: s.chunks.map((c) => ({ ...c.info })),
+        },
+      ],
+      contentHash: s.contentHash,
+    };
+  }
+
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+    this.record("chunkEvents", id, window, fromSeq, toSeq);
+    if (this.options.chunkDelayMs) await sleep(this.options.chunkDelayMs);
+    const s = this.find(id);
+    if (window !== 0) {
+      throw new BackendError("window_not_found", `session ${id} has no window ${window}`);
+    }
+    const parts = s.chunks.slice(fromSeq, toSeq + 1).map((c) => c.json);
+    const bytes = utf8.encode(`[${parts.join(",")}]`);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+
+  async importPaths(paths: string[]): Promise<ImportReport[]> {
+    this.record("importPaths", paths);
+    const reports: ImportReport[] = [];
+    let changed = false;
+    for (const path of paths) {
+      const report = await this.importOne(path);
+      if (report.outcome?.status === "imported") changed = true;
+      reports.push(report);
+    }
+    if (changed) this.changed.emit();
+    return reports;
+  }
+
+  async libraryInfo(): Promise<LibraryInfo> {
+    this.record("libraryInfo");
+    return {
+      path: this.options.libraryPath ?? "~/.local/share/tapedeck/library.sqlite",
+      sessionCount: this.sessions.size,
+      schemaVersion: 1,
+    };
+  }
+
+  async takeLaunchRequest(): Promise<LaunchRequest> {
+    this.record("takeLaunchRequest");
+    const paths = this.launchPaths;
+    this.launchPaths = [];
+    return { paths };
+  }
+
+  async pickFiles(): Promise<string[]> {
+    this.record("pickFiles");
+    return [...(this.options.pickResult ?? [])];
+  }
+
+  onImportProgress(cb: (e: ImportProgressEvent) => void) {
+    return this.progress.on(cb);
+  }
+
+  onLibraryChanged(cb: () => void) {
+    return this.changed.on(cb);
+  }
+
+  onMenuAction(cb: (e: MenuAction) => void) {
+    return this.menu.on(cb);
+  }
+
+  onFileDrop(cb: (e: FileDropEvent) => void) {
+    return this.drops.on(cb);
+  }
+
+  /** Makes more files "exist" for `importPaths`. */
+  addFiles(files: Fixture[]) {
+    for (const f of files) this.files.set(f.name, f);
+  }
+
+  /** Stand-ins for what the native side would send. */
+  simulateDrop(e: FileDropEvent) {
+    this.drops.emit(e);
+  }
+
+  simulateMenu(action: string) {
+    this.menu.emit({ action });
+  }
+
+  private async importOne(path: string): Promise<ImportReport> {
+    const file = this.files.get(path);
+    const total = file?.bytes.length ?? 0;
+    const steps = Math.max(1, this.options.progressSteps ?? 4);
+    const failure = this.options.failures?.[path];
+    if (file) {
+      // A forced failure stops halfway, like a file that breaks mid-stream.
+      const until = failure ? Math.ceil(steps / 2) : steps;
+      for (let i = 1; i <= until; i++) {
+        await sleep(this.options.progressDelayMs ?? 0);
+        this.progress.emit({
+          path,
+          bytesRead: Math.round((total * i) / steps),
+          bytesTotal: total,
+          events: 0,
+        });
+      }
+    }
+    if (failure) return { path, outcome: null, error: { ...failure } };
+    if (!file) {
+      return {
+        path,
+        outcome: null,
+        error: {
+          code: "io",
+          message: `${path}: cannot read the file: No such file or directory (os error 2)`,
+        },
+      };
+    }
+    const stored = ingest(file, Date.now());
+    if (stored instanceof BackendError) {
+      return { path, outcome: null, error: { code: stored.code, message: stored.message } };
+    }
+    const existing = this.sessions.get(stored.summary.id);
+    let outcome: ImportOutcome;
+    if (existing) {
+      outcome = { status: "alreadyImported", session: structuredClone(existing.summary) };
+    } else {
+      this.sessions.set(stored.summary.id, stored);
+      outcome = { status: "imported", session: structuredClone(stored.summary), warnings: [] };
+    }
+    return { path, outcome, error: null };
+  }
+
+  private find(id: string): StoredSession {
+    const s = this.sessions.get(id);
+    if (!s) throw new BackendError("session_not_found", `no session matches '${id}'`);
+    return s;
+  }
+
+  private record(command: string, ...args: unknown[]) {
+    this.calls.push({ command, args });
+  }
+}
+
+/** Parses a fixture like the engine's importer; returns the error it would report instead. */
+export function ingest(file: Fixture, importedAt: number): StoredSession | BackendError {
+  const fail = (code: string, why: string) => new BackendError(code, `${file.name}: ${why}`);
+  const text = new TextDecoder().decode(file.bytes);
+  if (text.trim() === "") return fail("empty_file", "the file is empty");
+
+  let raw: unknown[];
+  let format: Format;
+  try {
+    const parsed = parseRecording(text);
+    raw = parsed.events;
+    format = parsed.format;
+  } catch (e) {
+    if (e instanceof BackendError) return fail(e.code, e.message);
+    return fail("not_json", `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  const events: StoredEvent[] = [];
+  for (const [i, e] of raw.entries()) {
+    if (typeof e !== "object" || e === null) {
+      return fail("not_events", `not a recording: event ${i} is not an object`);
+    }
+    const { type, timestamp } = e as { type?: unknown; timestamp?: unknown };
+    if (typeof type !== "number" || type < 0 || type > 6) {
+      return fail("not_events", `not a recording: event ${i} has no valid rrweb "type"`);
+    }
+    if (typeof timestamp !== "number") {
+      return fail("not_events", `not a recording: event ${i} has no numeric "timestamp"`);
+    }
+    events.push({ type, timestamp, json: JSON.stringify(e) });
+  }
+  if (events.length === 0) return fail("not_events", "not a recording: no rrweb events found");
+  if (!events.some((e) => e.type === EventType.FullSnapshot)) {
+    return fail(
+      "no_full_snapshot",
+      "cannot be played: the recording has no full snapshot, so there is no page to rebuild",
+    );
+  }
+
+  const stats = summarise(raw as RawEvent[]);
+  const chunks = splitIntoChunks(events);
+  const hash = contentHash(file.bytes);
+  const rawBytes = utf8.encode(text).length;
+  const summary: SessionSummary = {
+    id: hash,
+    source: file.name,
+    format,
+    compression: "none",
+    startedAt: stats.startedAt,
+    durationMs: stats.endedAt - stats.startedAt,
+    firstUrl: stats.urls[0]?.url ?? null,
+    urlCount: stats.urls.length,
+    viewportWidth: stats.viewport?.[0] ?? null,
+    viewportHeight: stats.viewport?.[1] ?? null,
+    eventCounts: stats.counts,
+    clickCount: stats.clicks,
+    fileBytes: file.bytes.length,
+    rawBytes,
+    storedBytes: chunks.reduce((n, c) => n + c.info.rawBytes, 0),
+    importedAt,
+    windowCount: 1,
+  };
+  return { summary, urls: stats.urls, chunks, contentHash: hash };
+}
+
+interface RawEvent {
+  type: number;
+  timestamp: number;
+  data?: {
+    href?: unknown;
+    width?: unknown;
+    height?: unknown;
+    source?: unknown;
+    type?: unknown;
+  };
+}
+
+/** Bare array, `{events: [...]}`, or one event per line. */
+function parseRecording(text: string): { events: unknown[]; format: Format } {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("[")) {
+    return { events: JSON.parse(text) as unknown[], format: "rrweb-array" };
+  }
+  if (trimmed.startsWith("{")) {
+    let whole: unknown;
+    try {
+      whole = JSON.parse(text);
+    } catch {
+      // Not one object: maybe JSON lines.
+      const lines = text.split("\n").filter((l) => l.trim() !== "");
+      return { events: lines.map((l) => JSON.parse(l) as unknown), format: "rrweb-jsonl" };
+    }
+    const events = (whole as { events?: unknown }).events;
+    if (Array.isArray(events)) return { events, format: "rrweb-object" };
+    if (typeof (whole as RawEvent).type === "number") {
+      return { events: [whole], format: "rrweb-jsonl" };
+    }
+    throw new BackendError("not_events", 'not a recording: no "events" array');
+  }
+  // Let JSON.parse produce the familiar message.
+  JSON.parse(text);
+  throw new BackendError("not_events", "not a recording: expected an array or an object");
+}
+
+function summarise(events: RawEvent[]) {
+  const counts: EventCounts = {
+    total: 0,
+    domContentLoaded: 0,
+    load: 0,
+    fullSnapshot: 0,
+    incrementalSnapshot: 0,
+    meta: 0,
+    custom: 0,
+    plugin: 0,
+  };
+  const keys: (keyof EventCounts)[] = [
+    "domContentLoaded",
+    "load",
+    "fullSnapshot",
+    "incrementalSnapshot",
+    "meta",
+    "custom",
+    "plugin",
+  ];
+  let clicks = 0;
+  let startedAt = Infinity;
+  let endedAt = -Infinity;
+  const urls: PageVisit[] = [];
+  let viewport: [number, number] | null = null;
+  for (const e of events) {
+    counts.total++;
+    counts[keys[e.type]]++;
+    startedAt = Math.min(startedAt, e.timestamp);
+    endedAt = Math.max(endedAt, e.timestamp);
+    // MouseInteraction (source 2) of type Click (2).
+    if (e.type === EventType.IncrementalSnapshot && e.data?.source === 2 && e.data.type === 2) {
+      clicks++;
+    }
+    if (e.type === EventType.Meta && e.data) {
+      const { href, width, height } = e.data;
+      if (typeof href === "string" && href !== "" && urls.at(-1)?.url !== href) {
+        urls.push({ at: e.timestamp, url: href });
+      }
+      if (viewport === null && typeof width === "number" && typeof height === "number") {
+        if (width > 0 && height > 0 && width < 1e6 && height < 1e6) {
+          viewport = [Math.trunc(width), Math.trunc(height)];
+        }
+      }
+    }
+  }
+  return { counts, clicks, startedAt, endedAt, urls, viewport };
+}
+
+/** A stable content hash (two 32-bit FNV-1a lanes), hex. Stands in for the engine's BLAKE3. */
+export function contentHash(bytes: Uint8Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ bytes.length;
+  for (let i = 0; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i], 0x01000193);
+    b = Math.imul(b ^ bytes[i] ^ (i & 0xff), 0x5bd1e995);
+  }
+  const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
+  return hex(a) + hex(b);
+}
