@@ -177,7 +177,9 @@ pub async fn chunk_events(
     to_seq: u32,
 ) -> AppResult<Response> {
     with_library(app, move |lib| {
-        Ok(Response::new(lib.chunk_events(&id, window, from_seq, to_seq)?))
+        Ok(Response::new(
+            lib.chunk_events(&id, window, from_seq, to_seq)?,
+        ))
     })
     .await
 }

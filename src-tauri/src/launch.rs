@@ -76,8 +76,12 @@ mod tests {
 
     #[test]
     fn files_and_library_open_the_app() {
-        let Invocation::App(l) = parse_args(args(&["tapedeck", "--library=/l.db", "/r/a.json", "b.json"]))
-        else {
+        let Invocation::App(l) = parse_args(args(&[
+            "tapedeck",
+            "--library=/l.db",
+            "/r/a.json",
+            "b.json",
+        ])) else {
             panic!("expected the app")
         };
         assert_eq!(l.library_path, PathBuf::from("/l.db"));

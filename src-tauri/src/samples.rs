@@ -17,12 +17,7 @@ pub fn install_if_first_start(app: AppHandle) {
     std::thread::spawn(move || {
         let state = app.state::<AppState>();
         let library_path = state.library_path.clone();
-        let Some(dir) = app
-            .path()
-            .resource_dir()
-            .ok()
-            .map(|d| d.join("samples"))
-        else {
+        let Some(dir) = app.path().resource_dir().ok().map(|d| d.join("samples")) else {
             return;
         };
         match install(&library_path, &dir) {
@@ -37,7 +32,10 @@ pub fn install_if_first_start(app: AppHandle) {
 
 /// Imports every `*.json` in `dir` into a library that never had samples and is empty.
 /// Returns how many were imported.
-pub fn install(library_path: &std::path::Path, dir: &std::path::Path) -> tapedeck_engine::Result<usize> {
+pub fn install(
+    library_path: &std::path::Path,
+    dir: &std::path::Path,
+) -> tapedeck_engine::Result<usize> {
     let mut lib = Library::open(library_path)?;
     if lib.meta(SAMPLES_INSTALLED)?.is_some() || lib.session_count()? > 0 {
         return Ok(0);
@@ -71,8 +69,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let samples = dir.path().join("samples");
         std::fs::create_dir(&samples).unwrap();
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../samples");
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
         let mut copied = 0;
         for e in std::fs::read_dir(&corpus).unwrap() {
             let p = e.unwrap().path();
@@ -84,7 +81,10 @@ mod tests {
         assert!(copied >= 3, "the repo ships at least three samples");
         let lib = dir.path().join("lib.sqlite3");
         assert_eq!(install(&lib, &samples).unwrap(), copied);
-        assert_eq!(Library::open(&lib).unwrap().session_count().unwrap(), copied as u64);
+        assert_eq!(
+            Library::open(&lib).unwrap().session_count().unwrap(),
+            copied as u64
+        );
         // A second start, even after the user deleted everything, installs nothing.
         assert_eq!(install(&lib, &samples).unwrap(), 0);
     }

@@ -117,6 +117,22 @@ describe("importing", () => {
     await page.close();
   });
 
+  test("a failing file dialog is reported, not swallowed", async () => {
+    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    await page.getByTestId("session-row").first().waitFor();
+    await page.evaluate(() => {
+      window.__testBackend.pickFiles = () =>
+        Promise.reject({ code: "dialog", message: "no portal available" });
+    });
+    await page.getByTestId("open-file").click();
+    const banner = page.getByTestId("error-banner");
+    await banner.waitFor();
+    const text = await banner.innerText();
+    assert.match(text, /Could not open recordings/);
+    assert.match(text, /The file dialog failed: no portal available/);
+    await page.close();
+  });
+
   test("Ctrl+O and the native File › Open… menu both open the dialog", async () => {
     const { page } = await openApp(browser, ui, {
       library: "counter.json",

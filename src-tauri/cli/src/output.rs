@@ -99,7 +99,11 @@ pub fn print_detail(d: &SessionDetail) {
     let s = &d.summary;
     println!("id          {}", s.id);
     println!("source      {}", s.source);
-    println!("format      {} ({})", s.format.as_str(), s.compression.as_str());
+    println!(
+        "format      {} ({})",
+        s.format.as_str(),
+        s.compression.as_str()
+    );
     println!("started     {} UTC", utc(s.started_at as f64));
     println!("duration    {}", duration(s.duration_ms as f64));
     if let (Some(w), Some(h)) = (s.viewport_width, s.viewport_height) {
@@ -116,7 +120,11 @@ pub fn print_detail(d: &SessionDetail) {
         s.file_bytes, s.raw_bytes, s.stored_bytes
     );
     for u in &d.urls {
-        println!("page  {:>9}  {}", duration((u.at - s.started_at) as f64), u.url);
+        println!(
+            "page  {:>9}  {}",
+            duration((u.at - s.started_at) as f64),
+            u.url
+        );
     }
     for w in &d.windows {
         println!(
@@ -124,7 +132,10 @@ pub fn print_detail(d: &SessionDetail) {
             w.index,
             w.event_count,
             w.chunks.len(),
-            w.key.as_deref().map(|k| format!(" (id {k})")).unwrap_or_default()
+            w.key
+                .as_deref()
+                .map(|k| format!(" (id {k})"))
+                .unwrap_or_default()
         );
     }
 }

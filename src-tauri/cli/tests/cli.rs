@@ -59,7 +59,11 @@ fn import_list_show_and_events() {
     let demo = corpus_file("events.json");
     let scroll = corpus_file("scroll.json");
     let out = cli.ok(&["import", demo.to_str().unwrap(), scroll.to_str().unwrap()]);
-    assert_eq!(out.lines().filter(|l| l.starts_with("imported ")).count(), 2, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("imported ")).count(),
+        2,
+        "{out}"
+    );
 
     let list = cli.json(&["list", "--json"]);
     let list = list.as_array().unwrap();
@@ -71,11 +75,17 @@ fn import_list_show_and_events() {
     assert_eq!(list[1]["durationMs"], 81_080.0);
 
     let table = cli.ok(&["list"]);
-    assert!(table.contains(&id[..12]) && table.contains("demoit.app"), "{table}");
+    assert!(
+        table.contains(&id[..12]) && table.contains("demoit.app"),
+        "{table}"
+    );
 
     let show = cli.json(&["show", &id[..8], "--json"]);
     assert_eq!(show["summary"]["id"], id.as_str());
-    assert_eq!(show["urls"][0]["url"], "https://demoit.app/e/react#ReactHooks.js");
+    assert_eq!(
+        show["urls"][0]["url"],
+        "https://demoit.app/e/react#ReactHooks.js"
+    );
     assert_eq!(show["windows"][0]["eventCount"], 272);
 
     let all: Vec<serde_json::Value> = serde_json::from_str(&cli.ok(&["events", &id])).unwrap();
@@ -111,8 +121,15 @@ fn folders_are_imported_recursively_with_json_reports() {
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(corpus_file("input.json"), folder.join("a.json")).unwrap();
     std::fs::write(folder.join("broken.json"), "[{\"type\":4,").unwrap();
-    let out = cli.run(&["import", "--json", cli.dir.path().join("recs").to_str().unwrap()]);
-    assert!(!out.status.success(), "a failed file makes the exit code non-zero");
+    let out = cli.run(&[
+        "import",
+        "--json",
+        cli.dir.path().join("recs").to_str().unwrap(),
+    ]);
+    assert!(
+        !out.status.success(),
+        "a failed file makes the exit code non-zero"
+    );
     let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let reports = reports.as_array().unwrap();
     assert_eq!(reports.len(), 2);
@@ -151,5 +168,8 @@ fn the_library_comes_from_the_environment_too() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(lib.is_file(), "the library was created where TAPEDECK_LIBRARY points");
+    assert!(
+        lib.is_file(),
+        "the library was created where TAPEDECK_LIBRARY points"
+    );
 }

@@ -57,7 +57,11 @@ fn main() {
             cmd.arg(e);
         }
         let out = cmd.output().expect("child runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         let mut parts = text.split_whitespace();
         (
@@ -148,40 +152,52 @@ fn build_large(source: &Path, out: &Path, target: u64) -> (u64, u64, f64) {
         .collect();
     let t0 = body[0]["timestamp"].as_f64().unwrap();
     let period = body.last().unwrap()["timestamp"].as_f64().unwrap() - t0 + 1000.0;
-    let mut w = BufWriter::new(std::fs::File::create(out).unwrap());
-    let mut written: u64 = 1;
-    let mut count: u64 = 0;
-    w.write_all(b"[").unwrap();
-    let mut emit = |w: &mut BufWriter<std::fs::File>, v: &serde_json::Value| {
-        let s = serde_json::to_vec(v).unwrap();
-        if count > 0 {
-            w.write_all(b",").unwrap();
-            written += 1;
-        }
-        w.write_all(&s).unwrap();
-        written += s.len() as u64;
-        count += 1;
+    let mut w = ArrayWriter {
+        out: BufWriter::new(std::fs::File::create(out).unwrap()),
+        written: 1,
+        count: 0,
     };
+    w.out.write_all(b"[").unwrap();
     for e in head {
-        emit(&mut w, e);
+        w.push(e);
     }
     let mut round = 0u64;
     let mut last_ts = t0;
-    while written < target {
+    while w.written < target {
         for e in &body {
             let mut e = (*e).clone();
             let ts = e["timestamp"].as_f64().unwrap() + round as f64 * period;
             e["timestamp"] = serde_json::json!(ts);
             last_ts = ts;
-            emit(&mut w, &e);
+            w.push(&e);
         }
         round += 1;
     }
-    w.write_all(b"]").unwrap();
-    w.flush().unwrap();
+    w.out.write_all(b"]").unwrap();
+    w.out.flush().unwrap();
     let start = head
         .first()
         .and_then(|e| e["timestamp"].as_f64())
         .unwrap_or(t0);
-    (written + 1, count, last_ts - start)
+    (w.written + 1, w.count, last_ts - start)
+}
+
+/// Writes the elements of a JSON array one at a time, counting bytes.
+struct ArrayWriter {
+    out: BufWriter<std::fs::File>,
+    written: u64,
+    count: u64,
+}
+
+impl ArrayWriter {
+    fn push(&mut self, v: &serde_json::Value) {
+        let s = serde_json::to_vec(v).unwrap();
+        if self.count > 0 {
+            self.out.write_all(b",").unwrap();
+            self.written += 1;
+        }
+        self.out.write_all(&s).unwrap();
+        self.written += s.len() as u64;
+        self.count += 1;
+    }
 }

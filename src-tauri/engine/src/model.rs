@@ -203,7 +203,10 @@ pub struct SessionDetail {
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum ImportOutcome {
     /// A new session is in the library.
-    Imported { session: SessionSummary, warnings: Vec<String> },
+    Imported {
+        session: SessionSummary,
+        warnings: Vec<String>,
+    },
     /// The same content was imported before; nothing changed.
     AlreadyImported { session: SessionSummary },
 }

@@ -61,7 +61,13 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/nested")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for f in ["a.json", "b/nested/c.jsonl.gz", "b/notes.md", ".git/x.json", "z.zst"] {
+        for f in [
+            "a.json",
+            "b/nested/c.jsonl.gz",
+            "b/notes.md",
+            ".git/x.json",
+            "z.zst",
+        ] {
             std::fs::write(root.join(f), "[]").unwrap();
         }
         let explicit = root.join("b/notes.md");

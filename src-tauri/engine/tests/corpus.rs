@@ -9,10 +9,22 @@ use tapedeck_engine::model::{Format, ImportOutcome};
 /// Facts read off the files by hand (SOURCES.md describes them).
 const KNOWN: &[(&str, u32, i64, u32, Option<&str>)] = &[
     // file, events, duration ms, clicks, first URL
-    ("events.json", 272, 81_080, 3, Some("https://demoit.app/e/react#ReactHooks.js")),
+    (
+        "events.json",
+        272,
+        81_080,
+        3,
+        Some("https://demoit.app/e/react#ReactHooks.js"),
+    ),
     ("scroll.json", 8, 2_000, 0, Some("http://localhost")),
     ("input.json", 11, 4_000, 0, Some("http://localhost")),
-    ("dialog-playback.json", 12, 3_999, 0, Some("http://127.0.0.1:5500/test/html/dialog.html")),
+    (
+        "dialog-playback.json",
+        12,
+        3_999,
+        0,
+        Some("http://127.0.0.1:5500/test/html/dialog.html"),
+    ),
     ("hover.json", 5, 155, 1, None),
     ("webgl.json", 4, 971, 0, None),
 ];
@@ -37,7 +49,10 @@ fn every_rrweb_file_imports_and_matches_the_file() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(files.len() >= 15, "expected the rrweb corpus, found {files:?}");
+    assert!(
+        files.len() >= 15,
+        "expected the rrweb corpus, found {files:?}"
+    );
     let mut imported = 0;
     for path in &files {
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -86,7 +101,9 @@ fn every_rrweb_file_imports_and_matches_the_file() {
 #[test]
 fn the_demo_recording_is_chunked_for_seeking() {
     let mut t = TestLibrary::new();
-    let outcome = t.import(&corpus().join("public/rrweb/events.json")).unwrap();
+    let outcome = t
+        .import(&corpus().join("public/rrweb/events.json"))
+        .unwrap();
     let d = t.lib.session(&outcome.session().id).unwrap();
     assert_eq!(d.windows.len(), 1);
     let chunks = &d.windows[0].chunks;
@@ -96,7 +113,10 @@ fn the_demo_recording_is_chunked_for_seeking() {
     let total: u32 = chunks.iter().map(|c| c.event_count).sum();
     assert_eq!(total, 272);
     for pair in chunks.windows(2) {
-        assert!(pair[0].end_ts <= pair[1].start_ts, "chunks are time-ordered");
+        assert!(
+            pair[0].end_ts <= pair[1].start_ts,
+            "chunks are time-ordered"
+        );
     }
     // Fetching chunk by chunk yields exactly the events in order.
     let mut all = Vec::new();

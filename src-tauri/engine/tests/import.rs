@@ -28,16 +28,43 @@ fn as_jsonl(events: &[serde_json::Value]) -> Vec<u8> {
 #[test]
 fn every_container_and_compression_gives_the_same_session() {
     let events = demo_events();
-    let object = serde_json::to_vec(&serde_json::json!({"version": 1, "events": events, "after": [1]})).unwrap();
+    let object =
+        serde_json::to_vec(&serde_json::json!({"version": 1, "events": events, "after": [1]}))
+            .unwrap();
     let jsonl = as_jsonl(&events);
     let cases: Vec<(&str, Vec<u8>, Format, Compression)> = vec![
         ("a.json", demo(), Format::RrwebArray, Compression::None),
-        ("b.json", object.clone(), Format::RrwebObject, Compression::None),
-        ("c.jsonl", jsonl.clone(), Format::RrwebJsonl, Compression::None),
-        ("d.json.gz", gzip(&object), Format::RrwebObject, Compression::Gzip),
+        (
+            "b.json",
+            object.clone(),
+            Format::RrwebObject,
+            Compression::None,
+        ),
+        (
+            "c.jsonl",
+            jsonl.clone(),
+            Format::RrwebJsonl,
+            Compression::None,
+        ),
+        (
+            "d.json.gz",
+            gzip(&object),
+            Format::RrwebObject,
+            Compression::Gzip,
+        ),
         // Misleading name: the content decides.
-        ("e.json", zstd(&jsonl), Format::RrwebJsonl, Compression::Zstd),
-        ("f.bin", gzip(&zstd(&minified(&events))), Format::RrwebArray, Compression::Gzip),
+        (
+            "e.json",
+            zstd(&jsonl),
+            Format::RrwebJsonl,
+            Compression::Zstd,
+        ),
+        (
+            "f.bin",
+            gzip(&zstd(&minified(&events))),
+            Format::RrwebArray,
+            Compression::Gzip,
+        ),
     ];
     for (name, bytes, format, compression) in cases {
         let mut t = TestLibrary::new();
@@ -84,7 +111,10 @@ fn events_by_time_range_are_exact() {
     let path = t.file("x.json", &demo());
     let s = t.import(&path).unwrap().session().clone();
     let all = demo_events();
-    let (from, to) = (s.started_at as f64 + 10_000.0, s.started_at as f64 + 40_000.0);
+    let (from, to) = (
+        s.started_at as f64 + 10_000.0,
+        s.started_at as f64 + 40_000.0,
+    );
     let got = t.lib.events(&s.id, 0, Some(from), Some(to)).unwrap();
     let got: Vec<serde_json::Value> = serde_json::from_slice(&got).unwrap();
     let want: Vec<_> = all
@@ -99,7 +129,10 @@ fn events_by_time_range_are_exact() {
     assert_eq!(got, want);
     // Prefix lookup and clear errors for unknown ids and windows.
     assert_eq!(t.lib.summary(&s.id[..6]).unwrap().id, s.id);
-    assert_eq!(t.lib.summary("zzzz").unwrap_err().code(), "session_not_found");
+    assert_eq!(
+        t.lib.summary("zzzz").unwrap_err().code(),
+        "session_not_found"
+    );
     assert_eq!(
         t.lib.events(&s.id, 3, None, None).unwrap_err().code(),
         "window_not_found"
@@ -114,24 +147,69 @@ fn bad_files() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
     vec![
         ("empty.json", vec![], "empty_file", "empty"),
         ("blank.json", b"  \n\t ".to_vec(), "empty_file", "empty"),
-        ("text.json", b"hello, world".to_vec(), "not_json", "starts with 'h'"),
+        (
+            "text.json",
+            b"hello, world".to_vec(),
+            "not_json",
+            "starts with 'h'",
+        ),
         ("binary.json", vec![0, 1, 2, 3, 255], "not_json", "binary"),
-        ("object.json", br#"{"name": "x", "count": 3}"#.to_vec(), "not_events", "keys [name, count]"),
-        ("numbers.json", b"[1, 2, 3]".to_vec(), "not_events", "is a number"),
+        (
+            "object.json",
+            br#"{"name": "x", "count": 3}"#.to_vec(),
+            "not_events",
+            "keys [name, count]",
+        ),
+        (
+            "numbers.json",
+            b"[1, 2, 3]".to_vec(),
+            "not_events",
+            "is a number",
+        ),
         ("nothing.json", b"[]".to_vec(), "not_events", "no events"),
-        ("empty-events.json", br#"{"events": []}"#.to_vec(), "not_events", "no events"),
-        ("truncated.json", demo[..demo.len() / 2].to_vec(), "truncated", "truncated"),
-        ("truncated.json.gz", gzip(&demo)[..2000].to_vec(), "truncated", "gzip"),
-        ("garbage-after.json", b"[{\"type\":4,\"timestamp\":1} x".to_vec(), "not_json", "expected ','"),
-        ("no-snapshot.json", serde_json::to_vec(&no_snapshot).unwrap(), "no_full_snapshot", "no full snapshot"),
-        ("corrupt.json.gz", {
-            let mut g = gzip(&demo);
-            let n = g.len();
-            for b in &mut g[20..n - 20] {
-                *b ^= 0x5a;
-            }
-            g
-        }, "corrupt_compression", "gzip"),
+        (
+            "empty-events.json",
+            br#"{"events": []}"#.to_vec(),
+            "not_events",
+            "no events",
+        ),
+        (
+            "truncated.json",
+            demo[..demo.len() / 2].to_vec(),
+            "truncated",
+            "truncated",
+        ),
+        (
+            "truncated.json.gz",
+            gzip(&demo)[..2000].to_vec(),
+            "truncated",
+            "gzip",
+        ),
+        (
+            "garbage-after.json",
+            b"[{\"type\":4,\"timestamp\":1} x".to_vec(),
+            "not_json",
+            "expected ','",
+        ),
+        (
+            "no-snapshot.json",
+            serde_json::to_vec(&no_snapshot).unwrap(),
+            "no_full_snapshot",
+            "no full snapshot",
+        ),
+        (
+            "corrupt.json.gz",
+            {
+                let mut g = gzip(&demo);
+                let n = g.len();
+                for b in &mut g[20..n - 20] {
+                    *b ^= 0x5a;
+                }
+                g
+            },
+            "corrupt_compression",
+            "gzip",
+        ),
     ]
 }
 
@@ -146,9 +224,16 @@ fn bad_input_fails_clearly_and_changes_nothing() {
         let err = t.import(&path).expect_err(name);
         let msg = err.to_string();
         assert_eq!(err.code(), code, "{name}: {msg}");
-        assert!(msg.contains(name), "{name}: the message must name the file: {msg}");
+        assert!(
+            msg.contains(name),
+            "{name}: the message must name the file: {msg}"
+        );
         assert!(msg.contains(words), "{name}: expected '{words}' in: {msg}");
-        assert_eq!(t.lib.table_counts().unwrap(), before, "{name} changed the library");
+        assert_eq!(
+            t.lib.table_counts().unwrap(),
+            before,
+            "{name} changed the library"
+        );
     }
     let missing = t.dir.path().join("missing.json");
     let err = t.import(&missing).unwrap_err();

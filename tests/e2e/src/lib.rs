@@ -407,26 +407,25 @@ impl App {
             home,
             _one_at_a_time: guard,
         };
-        let href = app
-            .js("return location.href", vec![])
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if href.starts_with("http://localhost") {
+        let started = app
+            .wait_js(
+                "the UI to start (window.__tapedeck)",
+                "if (document.readyState === 'complete' && window.__tapedeck) return 'ready'; \
+                 const text = document.body ? document.body.innerText : ''; \
+                 if (location.href.startsWith('http://localhost') \
+                     || text.includes('Could not connect to localhost')) return 'dev-server'; \
+                 return null",
+            )
+            .await;
+        if started == "dev-server" {
             match app
-                .fail(&format!(
-                    "the app loaded {href}: the binary was built without its UI embedded. \
-                 Rebuild it with `npm --prefix ui run build && \
-                 cargo build -p tapedeck --features tauri/custom-protocol` (`make app-e2e`)"
-                ))
+                .fail(
+                    "the app tried to load its dev server: the binary was built without its UI \
+                     embedded. Rebuild it with `npm --prefix ui run build && \
+                     cargo build -p tapedeck --features tauri/custom-protocol` (`make app-e2e`)",
+                )
                 .await {}
         }
-        app.wait_js(
-            "the UI to start (window.__tapedeck)",
-            "return document.readyState === 'complete' && !!window.__tapedeck",
-        )
-        .await;
         app
     }
 

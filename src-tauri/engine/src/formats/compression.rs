@@ -133,7 +133,10 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(sniff(&gzip(b"[]")), Compression::Gzip);
-        assert_eq!(sniff(&zstd::encode_all(&b"[]"[..], 3).unwrap()), Compression::Zstd);
+        assert_eq!(
+            sniff(&zstd::encode_all(&b"[]"[..], 3).unwrap()),
+            Compression::Zstd
+        );
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(b"[]").unwrap();
         assert_eq!(sniff(&z.finish().unwrap()), Compression::Zlib);

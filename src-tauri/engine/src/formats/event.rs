@@ -72,7 +72,8 @@ impl fmt::Display for EventProblem {
 
 /// Parses the indexed fields of one event from its raw JSON.
 pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
-    let raw: RawHead = serde_json::from_slice(bytes).map_err(|e| EventProblem::Json(e.to_string()))?;
+    let raw: RawHead =
+        serde_json::from_slice(bytes).map_err(|e| EventProblem::Json(e.to_string()))?;
     let RawHead::Object {
         kind,
         timestamp,
@@ -86,11 +87,9 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
     };
     let kind = match kind {
         None => return Err(EventProblem::MissingType),
-        Some(Lenient::Number(n)) => {
-            EventKind::from_code(n as i64)
-                .filter(|_| n.fract() == 0.0)
-                .ok_or(EventProblem::UnknownType(n))?
-        }
+        Some(Lenient::Number(n)) => EventKind::from_code(n as i64)
+            .filter(|_| n.fract() == 0.0)
+            .ok_or(EventProblem::UnknownType(n))?,
         Some(Lenient::Other(found)) => return Err(EventProblem::TypeNotANumber(found)),
     };
     let timestamp = match timestamp {
@@ -415,7 +414,10 @@ mod tests {
             parse_event(b"[1,2]"),
             Err(EventProblem::NotAnObject("an array"))
         );
-        assert_eq!(parse_event(b"\"s\""), Err(EventProblem::NotAnObject("a string")));
+        assert_eq!(
+            parse_event(b"\"s\""),
+            Err(EventProblem::NotAnObject("a string"))
+        );
         assert_eq!(
             parse_event(br#"{"type":2,"data":{}}"#),
             Err(EventProblem::MissingTimestamp)
@@ -432,13 +434,16 @@ mod tests {
             parse_event(br#"{"type":9,"timestamp":1}"#),
             Err(EventProblem::UnknownType(9.0))
         );
-        assert!(matches!(parse_event(b"{\"type\":"), Err(EventProblem::Json(_))));
+        assert!(matches!(
+            parse_event(b"{\"type\":"),
+            Err(EventProblem::Json(_))
+        ));
     }
 
     #[test]
     fn wrong_types_in_data_are_ignored() {
-        let e = parse_event(br#"{"type":4,"data":{"href":7,"width":"wide"},"timestamp":1}"#)
-            .unwrap();
+        let e =
+            parse_event(br#"{"type":4,"data":{"href":7,"width":"wide"},"timestamp":1}"#).unwrap();
         assert_eq!(e.href, None);
         assert_eq!(e.width, None);
         let e = parse_event(br#"{"type":3,"data":"packed","timestamp":1}"#).unwrap();
@@ -447,8 +452,10 @@ mod tests {
 
     #[test]
     fn escaped_href_is_unescaped() {
-        let e = parse_event(br#"{"type":4,"data":{"href":"https://a.test/\u00e9?q=\"x\""},"timestamp":1}"#)
-            .unwrap();
+        let e = parse_event(
+            br#"{"type":4,"data":{"href":"https://a.test/\u00e9?q=\"x\""},"timestamp":1}"#,
+        )
+        .unwrap();
         assert_eq!(e.href.as_deref(), Some("https://a.test/\u{e9}?q=\"x\""));
     }
 }

@@ -17,11 +17,20 @@ const BUF_SIZE: usize = 256 * 1024;
 pub enum ScanError {
     Io(std::io::Error),
     /// The input ended inside a value; `inside` says which.
-    Eof { offset: u64, inside: &'static str },
+    Eof {
+        offset: u64,
+        inside: &'static str,
+    },
     /// A byte that cannot start or continue what the scanner expected.
-    Syntax { offset: u64, message: String },
+    Syntax {
+        offset: u64,
+        message: String,
+    },
     /// A single value is larger than the configured cap.
-    ValueTooLarge { offset: u64, limit: usize },
+    ValueTooLarge {
+        offset: u64,
+        limit: usize,
+    },
 }
 
 impl From<std::io::Error> for ScanError {

@@ -93,7 +93,8 @@ pub fn read_recording(
     }
     let file_read = Arc::new(AtomicU64::new(0));
     let counted_file = CountingReader::new(file, file_read.clone(), u64::MAX);
-    let (decoded, compression) = compression::decode(counted_file).map_err(|e| Error::io(path, e))?;
+    let (decoded, compression) =
+        compression::decode(counted_file).map_err(|e| Error::io(path, e))?;
     let decoded_count = Arc::new(AtomicU64::new(0));
     let limited = CountingReader::new(decoded, decoded_count.clone(), opts.max_decoded_bytes);
     let mut scanner = Scanner::new(HashingReader::new(limited), opts.max_event_bytes);

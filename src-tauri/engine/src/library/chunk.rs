@@ -65,7 +65,8 @@ impl ChunkBuilder {
         let offset = self.data.len() as u32;
         self.data.extend_from_slice(raw);
         self.index.extend_from_slice(&offset.to_le_bytes());
-        self.index.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+        self.index
+            .extend_from_slice(&(raw.len() as u32).to_le_bytes());
         self.index.extend_from_slice(&ts.to_le_bytes());
         self.count += 1;
         if self.leading.is_none()
@@ -165,7 +166,10 @@ mod tests {
         let data = decompress(&c.data, c.raw_bytes as usize).unwrap();
         assert_eq!(data, br#"{"a":1},{"b":[2]}"#);
         let idx = read_index(&c.event_index).unwrap();
-        assert_eq!(&data[idx[1].offset..idx[1].offset + idx[1].len], br#"{"b":[2]}"#);
+        assert_eq!(
+            &data[idx[1].offset..idx[1].offset + idx[1].len],
+            br#"{"b":[2]}"#
+        );
         assert_eq!(idx[1].ts, 4.0);
     }
 }

@@ -183,7 +183,13 @@ impl Library {
     }
 }
 
-fn store_chunk(tx: &Transaction<'_>, pk: i64, window: u32, seq: u32, c: &SealedChunk) -> Result<u64> {
+fn store_chunk(
+    tx: &Transaction<'_>,
+    pk: i64,
+    window: u32,
+    seq: u32,
+    c: &SealedChunk,
+) -> Result<u64> {
     tx.prepare_cached(
         "INSERT INTO chunks (session_pk, window_idx, seq, start_ts, end_ts, event_count, \
          full_snapshot, raw_bytes, event_index, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

@@ -146,11 +146,11 @@ impl Library {
     pub fn session(&self, id: &str) -> Result<SessionDetail> {
         let (pk, _) = self.resolve(id)?;
         let summary = self.summary_by_pk(pk)?;
-        let content_hash: String =
-            self.conn
-                .query_row("SELECT content_hash FROM sessions WHERE pk = ?1", [pk], |r| {
-                    r.get(0)
-                })?;
+        let content_hash: String = self.conn.query_row(
+            "SELECT content_hash FROM sessions WHERE pk = ?1",
+            [pk],
+            |r| r.get(0),
+        )?;
         let urls = self
             .conn
             .prepare_cached("SELECT at, url FROM session_urls WHERE session_pk = ?1 ORDER BY seq")?
@@ -207,7 +207,13 @@ impl Library {
 
     /// The events of chunks `from_seq..=to_seq` of a window, as one JSON array, without
     /// re-serialising: the stored bytes are joined as they are.
-    pub fn chunk_events(&self, id: &str, window: u32, from_seq: u32, to_seq: u32) -> Result<Vec<u8>> {
+    pub fn chunk_events(
+        &self,
+        id: &str,
+        window: u32,
+        from_seq: u32,
+        to_seq: u32,
+    ) -> Result<Vec<u8>> {
         let (pk, full_id) = self.resolve(id)?;
         self.check_window(pk, &full_id, window)?;
         let mut stmt = self.conn.prepare_cached(
@@ -286,7 +292,11 @@ impl Library {
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM library_meta WHERE key = ?1", [key], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM library_meta WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -303,9 +313,9 @@ impl Library {
     pub fn table_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
         for table in ["sessions", "session_urls", "windows", "chunks"] {
-            let n: i64 = self
-                .conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
             out.push((table.to_string(), n));
         }
         Ok(out)

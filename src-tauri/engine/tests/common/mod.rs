@@ -12,9 +12,7 @@ use tapedeck_engine::{ImportOptions, Library, Result};
 pub fn corpus() -> PathBuf {
     let dir = std::env::var_os("TAPEDECK_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-        });
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
     assert!(
         dir.join("public").is_dir(),
         "the recording corpus is missing at {}; set TAPEDECK_CORPUS",
@@ -71,6 +69,11 @@ pub fn zstd(data: &[u8]) -> Vec<u8> {
 pub fn reference(events: &[u8]) -> Vec<(i64, f64)> {
     let v: Vec<serde_json::Value> = serde_json::from_slice(events).unwrap();
     v.iter()
-        .map(|e| (e["type"].as_i64().unwrap(), e["timestamp"].as_f64().unwrap()))
+        .map(|e| {
+            (
+                e["type"].as_i64().unwrap(),
+                e["timestamp"].as_f64().unwrap(),
+            )
+        })
         .collect()
 }
