@@ -33,7 +33,7 @@ const VIEWPORT = { width: 1280, height: 800 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
-// The scripted sessions. Each gets a fresh page; `ctx` offers small human-like helpers.
+// The scripted sessions. Each gets a fresh page; `ctx` offers small human-like actions.
 
 const SESSIONS = {
   async checkout(page, ctx) {

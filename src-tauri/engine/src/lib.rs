@@ -8,6 +8,7 @@ pub mod formats;
 pub mod library;
 pub mod model;
 pub mod sources;
+pub mod synth;
 
 pub use error::{Error, Result};
 pub use library::{ImportOptions, Library};

@@ -7,7 +7,7 @@
 //!
 //! Requirements:
 //! - a binary with the UI embedded: `npm --prefix ui run build` then
-//!   `cargo build -p tapedeck --features tauri/custom-protocol` (or `make app-e2e`);
+//!   `cargo build -p tapedeck --features tapedeck/custom-protocol` (or `make app`);
 //!   `TAPEDECK_APP` overrides its path;
 //! - `tauri-driver` (`cargo install tauri-driver --locked --version ^2`) in `PATH`, in
 //!   `~/.cargo/bin`, or at `TAURI_DRIVER`; `WebKitWebDriver` (Debian: `webkit2gtk-driver`);
@@ -82,8 +82,8 @@ pub fn app_binary() -> PathBuf {
     assert!(
         path.is_file(),
         "the app binary {} does not exist. Build it with the UI embedded first: \
-         `make app-e2e`, or `npm --prefix ui run build && \
-         cargo build -p tapedeck --features tauri/custom-protocol` \
+         `make app`, or `npm --prefix ui run build && \
+         cargo build -p tapedeck --features tapedeck/custom-protocol` \
          (or point TAPEDECK_APP at a binary).",
         path.display()
     );
@@ -346,6 +346,7 @@ impl App {
     pub async fn launch(name: &str, launch: Launch) -> App {
         let guard = ONE_APP_AT_A_TIME.lock().await;
         require_display();
+        clear_artifacts(name);
         let binary = app_binary();
         let home = tempfile::Builder::new()
             .prefix("tapedeck-e2e-")
@@ -422,7 +423,7 @@ impl App {
                 .fail(
                     "the app tried to load its dev server: the binary was built without its UI \
                      embedded. Rebuild it with `npm --prefix ui run build && \
-                     cargo build -p tapedeck --features tauri/custom-protocol` (`make app-e2e`)",
+                     cargo build -p tapedeck --features tapedeck/custom-protocol` (`make app`)",
                 )
                 .await {}
         }
@@ -718,6 +719,18 @@ impl Drop for App {
                 &format!("/session/{id}"),
                 Duration::from_secs(15),
             );
+        }
+    }
+}
+
+/// Removes what an earlier run of the test `name` left in the artifacts directory.
+fn clear_artifacts(name: &str) {
+    let prefix = format!("{name}-");
+    if let Ok(entries) = std::fs::read_dir(artifacts_dir()) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
 }

@@ -8,8 +8,15 @@ export interface PlayerProbe {
   playing(): boolean;
 }
 
+/** How long the last opened session took from selection to its first painted frame. */
+export interface OpenTiming {
+  id: string;
+  selectToFirstFrameMs: number;
+}
+
 export interface TapedeckProbe extends PlayerProbe {
   selectedId(): string | null;
+  lastOpen(): OpenTiming | null;
 }
 
 declare global {
@@ -20,6 +27,23 @@ declare global {
 
 let player: PlayerProbe | null = null;
 let selected: () => string | null = () => null;
+
+let selectedAt: { id: string; at: number } | null = null;
+let lastOpen: OpenTiming | null = null;
+
+/** The user picked a session: the clock for its first frame starts now. */
+export function markSelected(id: string) {
+  selectedAt = { id, at: performance.now() };
+}
+
+/** The session's first frame is built; it is on screen at the next paint. */
+export function markFirstFrame(id: string) {
+  const started = selectedAt;
+  if (!started || started.id !== id) return;
+  requestAnimationFrame(() => {
+    lastOpen = { id, selectToFirstFrameMs: performance.now() - started.at };
+  });
+}
 
 export function setPlayerProbe(p: PlayerProbe | null) {
   player = p;
@@ -35,6 +59,7 @@ export function installProbe(target: Window = window) {
     duration: () => player?.duration() ?? 0,
     playing: () => player?.playing() ?? false,
     selectedId: () => selected(),
+    lastOpen: () => lastOpen,
   });
   Object.defineProperty(target, "__tapedeck", { value: probe, configurable: true });
 }

@@ -6,7 +6,7 @@
 import { Replayer, type eventWithTime } from "rrweb";
 import type { Backend } from "../lib/backend/backend";
 import type { WindowInfo } from "../lib/bindings";
-import type { PlayerProbe } from "../lib/test-hooks";
+import { markFirstFrame, type PlayerProbe } from "../lib/test-hooks";
 import { decodeEvents } from "./decode";
 import { planPlayback, type Batch, type PlaybackPlan } from "./plan";
 import type { Size } from "./fit";
@@ -128,6 +128,7 @@ export class ReplayController implements PlayerProbe {
     });
     if (autoplay) this.play();
     else this.replayer.pause(0);
+    markFirstFrame(this.opts.sessionId);
     void this.streamRest(plan);
   }
 
