@@ -7,7 +7,7 @@ APP_FEATURES := --features tapedeck/custom-protocol
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-browser test-e2e \
-        bench bindings fmt samples
+        bench bench-import bench-first-frame bindings fmt samples
 
 ## Install what is missing, build, and open the app (on the sample library the first time).
 run: deps-run app
@@ -52,8 +52,13 @@ test-e2e: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e -- --test-threads=1
 
 ## Benchmarks (not tests): figures for the README's performance section.
-bench:
+bench: bench-import bench-first-frame
+
+bench-import:
 	cargo bench -p tapedeck-engine --bench import
+
+bench-first-frame: app
+	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench first_frame
 
 ## Rewrite ui/src/lib/bindings.ts from the Rust commands.
 bindings: ui

@@ -72,7 +72,7 @@ pub fn run(launch: Launch) {
             let state = AppState::new(launch.library_path.clone(), launch.files.clone())?;
             app.manage(state);
             menu::install(app)?;
-            samples::install_if_first_start(app.handle().clone());
+            samples::install_if_first_start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -5,29 +5,22 @@ use std::path::PathBuf;
 
 use tapedeck_engine::{ImportOptions, Library};
 use tauri::{AppHandle, Manager};
-use tauri_specta::Event;
 
-use crate::commands::LibraryChanged;
 use crate::state::AppState;
 
 /// Set once the samples were offered, so deleting them later does not bring them back.
 const SAMPLES_INSTALLED: &str = "samples_installed";
 
-pub fn install_if_first_start(app: AppHandle) {
-    std::thread::spawn(move || {
-        let state = app.state::<AppState>();
-        let library_path = state.library_path.clone();
-        let Some(dir) = app.path().resource_dir().ok().map(|d| d.join("samples")) else {
-            return;
-        };
-        match install(&library_path, &dir) {
-            Ok(0) => {}
-            Ok(_) => {
-                let _ = LibraryChanged {}.emit(&app);
-            }
-            Err(e) => eprintln!("tapedeck: could not install the sample library: {e}"),
-        }
-    });
+/// Runs during setup, before the UI's first query, so the feed never shows an empty library
+/// that is about to fill. The samples are a few small files: this takes milliseconds.
+pub fn install_if_first_start(app: &AppHandle) {
+    let library_path = app.state::<AppState>().library_path.clone();
+    let Ok(dir) = app.path().resource_dir().map(|d| d.join("samples")) else {
+        return;
+    };
+    if let Err(e) = install(&library_path, &dir) {
+        eprintln!("tapedeck: could not install the sample library: {e}");
+    }
 }
 
 /// Imports every `*.json` in `dir` into a library that never had samples and is empty.

@@ -1,23 +1,14 @@
 // The session feed and the empty library, in Chromium against the test backend.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, screenshot, startBrowser, startUi } from "./harness.mjs";
+import { screenshot, useApp } from "./harness.mjs";
 
-let ui;
-let browser;
-before(async () => {
-  ui = await startUi();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const app = useApp();
 
 describe("session feed", () => {
   test("lists the library newest first, nothing selected yet", async () => {
     // Deliberately not in date order: sorting is the UI's job.
-    const { page, errors } = await openApp(browser, ui, {
+    const { page, errors } = await app.open({
       library: "hostile.json,counter.json,second.json",
     });
     const rows = page.getByTestId("session-row");
@@ -49,7 +40,7 @@ describe("session feed", () => {
   });
 
   test("arrow keys move the selection", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json,second.json" });
+    const { page } = await app.open({ library: "counter.json,second.json" });
     const rows = page.getByTestId("session-row");
     await rows.first().click();
     await page.keyboard.press("ArrowDown");
@@ -61,7 +52,7 @@ describe("session feed", () => {
   });
 
   test("an empty library explains how to add recordings", async () => {
-    const { page, errors } = await openApp(browser, ui, { library: "" });
+    const { page, errors } = await app.open({ library: "" });
     const empty = page.getByTestId("empty-library");
     await empty.waitFor();
     const text = await empty.innerText();

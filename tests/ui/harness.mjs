@@ -2,6 +2,7 @@
 // the in-memory TestBackend) and a headless Chromium driven by playwright-core. Both come from
 // ui/node_modules, so `npm ci` in ui/ is the only install step.
 import { createRequire } from "node:module";
+import { after, before } from "node:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -89,6 +90,24 @@ export async function startBrowser() {
  * Opens the test page and waits until the app has rendered. Collects page errors and the
  * console's errors so a test can assert there were none.
  */
+/**
+ * Starts Vite and Chromium for the calling test file (closed when it ends) and returns
+ * `open(params, size)` to load the app in a fresh page.
+ */
+export function useApp() {
+  let ui;
+  let browser;
+  before(async () => {
+    ui = await startUi();
+    browser = await startBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await ui?.close();
+  });
+  return { open: (params, size) => openApp(browser, ui, params, size) };
+}
+
 export async function openApp(browser, ui, params, { width = 1280, height = 800 } = {}) {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height });

@@ -1,19 +1,10 @@
 // Getting recordings in: the Open… button, Ctrl+O, the native menu, drag and drop, files given
 // on the command line; progress while importing; notices and errors afterwards.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, replayText, screenshot, startBrowser, startUi } from "./harness.mjs";
+import { replayText, screenshot, useApp } from "./harness.mjs";
 
-let ui;
-let browser;
-before(async () => {
-  ui = await startUi();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const app = useApp();
 
 /** Waits until `name`'s session is selected and playing; returns its row. */
 async function expectSelectedAndPlaying(page, host) {
@@ -32,7 +23,7 @@ async function expectSelectedAndPlaying(page, host) {
 
 describe("importing", () => {
   test("Open… shows progress per file, then selects and plays the new session", async () => {
-    const { page, errors } = await openApp(browser, ui, {
+    const { page, errors } = await app.open({
       library: "counter.json",
       pick: "import-me.json",
       delay: "250",
@@ -62,7 +53,7 @@ describe("importing", () => {
   });
 
   test("a file already in the library is a notice, and gets selected", async () => {
-    const { page } = await openApp(browser, ui, {
+    const { page } = await app.open({
       library: "second.json,counter.json",
       pick: "counter.json",
       delay: "10",
@@ -81,7 +72,7 @@ describe("importing", () => {
   });
 
   test("failed files are listed in a dismissible banner that names each file", async () => {
-    const { page } = await openApp(browser, ui, {
+    const { page } = await app.open({
       library: "counter.json",
       pick: "truncated.json,import-me.json,no-snapshot.json,missing.json",
       delay: "10",
@@ -106,7 +97,7 @@ describe("importing", () => {
   });
 
   test("a single failure names the file in the title", async () => {
-    const { page } = await openApp(browser, ui, { library: "", pick: "truncated.json" });
+    const { page } = await app.open({ library: "", pick: "truncated.json" });
     await page.getByTestId("empty-library").waitFor();
     // The empty state's own button opens the dialog too.
     await page.getByTestId("empty-library").getByRole("button").click();
@@ -118,7 +109,7 @@ describe("importing", () => {
   });
 
   test("a failing file dialog is reported, not swallowed", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await page.getByTestId("session-row").first().waitFor();
     await page.evaluate(() => {
       window.__testBackend.pickFiles = () =>
@@ -134,7 +125,7 @@ describe("importing", () => {
   });
 
   test("Ctrl+O and the native File › Open… menu both open the dialog", async () => {
-    const { page } = await openApp(browser, ui, {
+    const { page } = await app.open({
       library: "counter.json",
       pick: "import-me.json",
       delay: "10",
@@ -157,10 +148,13 @@ describe("importing", () => {
   });
 
   test("dropping files shows a drop target, then imports them", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json", delay: "40" });
+    const { page } = await app.open({ library: "counter.json", delay: "40" });
     await page.getByTestId("session-row").first().waitFor();
     await page.evaluate(() =>
-      window.__testBackend.simulateDrop({ type: "enter", paths: ["import-me.json", "x.json"] }),
+      window.__testBackend.simulateDrop({
+        type: "enter",
+        paths: ["import-me.json", "x.json"],
+      }),
     );
     const overlay = page.getByTestId("drop-overlay");
     await overlay.waitFor();
@@ -170,7 +164,10 @@ describe("importing", () => {
     await overlay.waitFor({ state: "detached" });
 
     await page.evaluate(() =>
-      window.__testBackend.simulateDrop({ type: "drop", paths: ["import-me.json"] }),
+      window.__testBackend.simulateDrop({
+        type: "drop",
+        paths: ["import-me.json"],
+      }),
     );
     await page.getByTestId("import-progress").waitFor();
     await expectSelectedAndPlaying(page, "import.example.test");
@@ -179,7 +176,7 @@ describe("importing", () => {
   });
 
   test("files named on the command line are imported and played at start", async () => {
-    const { page } = await openApp(browser, ui, {
+    const { page } = await app.open({
       library: "counter.json",
       launch: "import-me.json",
       delay: "10",

@@ -1,20 +1,11 @@
 // Playback: selecting plays, pause/play, seeking on the timeline, Space, the end, streaming.
 // The counter fixture's page shows "Tick N" at N seconds, so the replayed DOM can be checked
 // against the player's clock.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, probe, replayText, screenshot, startBrowser, startUi } from "./harness.mjs";
+import { probe, replayText, screenshot, useApp } from "./harness.mjs";
 
-let ui;
-let browser;
-before(async () => {
-  ui = await startUi();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const app = useApp();
 
 const tickShown = async (page) => {
   const m = /Tick (\d+)/.exec(await replayText(page));
@@ -22,7 +13,9 @@ const tickShown = async (page) => {
 };
 
 async function selectCounter(page) {
-  const row = page.locator('[data-testid="session-row"]', { hasText: "shop.example.test" });
+  const row = page.locator('[data-testid="session-row"]', {
+    hasText: "shop.example.test",
+  });
   await row.click();
   const id = await row.getAttribute("data-session-id");
   await page.waitForFunction(
@@ -45,7 +38,9 @@ async function pause(page) {
 
 describe("player", () => {
   test("selecting a session plays it in the replay iframe", async () => {
-    const { page, errors } = await openApp(browser, ui, { library: "counter.json,second.json" });
+    const { page, errors } = await app.open({
+      library: "counter.json,second.json",
+    });
     const { row, id } = await selectCounter(page);
     assert.equal(await row.getAttribute("aria-selected"), "true");
     await page.waitForFunction(
@@ -95,7 +90,7 @@ describe("player", () => {
   });
 
   test("pause stops the clock and play resumes it", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await selectCounter(page);
     await page.waitForFunction(() => window.__tapedeck.currentTime() > 500);
     const toggle = page.getByTestId("play-toggle");
@@ -114,7 +109,7 @@ describe("player", () => {
   });
 
   test("clicking the timeline seeks, and the page shows that moment", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await selectCounter(page);
     await page.waitForFunction(() => window.__tapedeck.currentTime() > 200);
     await pause(page);
@@ -151,7 +146,7 @@ describe("player", () => {
   });
 
   test("dragging on the timeline scrubs", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await selectCounter(page);
     await pause(page);
     await page.waitForFunction(() => document.querySelector(".loaded")?.style.width === "100%");
@@ -170,7 +165,7 @@ describe("player", () => {
   });
 
   test("Space toggles playback, also when the play button has focus", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await selectCounter(page);
     await page.waitForFunction(() => window.__tapedeck.playing());
     // Focus elsewhere (the selected row): Space must still toggle, not re-click the row.
@@ -190,12 +185,14 @@ describe("player", () => {
   });
 
   test("playback stops at the end; play then restarts from the beginning", async () => {
-    const { page } = await openApp(browser, ui, { library: "second.json" });
+    const { page } = await app.open({ library: "second.json" });
     await page.getByTestId("session-row").click();
     await page.waitForFunction(() => window.__tapedeck.playing());
     await page.waitForFunction(() => document.querySelector(".loaded")?.style.width === "100%");
     await clickTimelineAt(page, 0.97);
-    await page.waitForFunction(() => !window.__tapedeck.playing(), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !window.__tapedeck.playing(), null, {
+      timeout: 10_000,
+    });
     const end = await probe(page);
     assert.equal(end.currentTime, end.duration);
     assert.equal(await page.getByTestId("current-time").innerText(), "0:20");
@@ -213,7 +210,10 @@ describe("player", () => {
   });
 
   test("events stream in after the first batch; a seek ahead waits for them", async () => {
-    const { page } = await openApp(browser, ui, { library: "counter.json", chunkDelay: "700" });
+    const { page } = await app.open({
+      library: "counter.json",
+      chunkDelay: "700",
+    });
     await selectCounter(page);
     // The first batch is only the first chunk with a full snapshot (the one before it holds
     // DOMContentLoaded and Load and is skipped).
@@ -246,7 +246,7 @@ describe("player", () => {
 
   test("a session that cannot be played says why", async () => {
     // Chunks exist but none starts with a full snapshot: the player must not hang.
-    const { page } = await openApp(browser, ui, { library: "counter.json" });
+    const { page } = await app.open({ library: "counter.json" });
     await page.evaluate(async () => {
       const b = window.__testBackend;
       const get = b.getSession.bind(b);
@@ -266,7 +266,7 @@ describe("player", () => {
 });
 
 test("a large recording streams in batches and is decoded off the main thread", async () => {
-  const { page, errors } = await openApp(browser, ui, { library: "", delay: "0" });
+  const { page, errors } = await app.open({ library: "", delay: "0" });
   await page.evaluate(() => {
     // ~6 MB: each second adds a 20 KB paragraph, for four minutes.
     const start = Date.UTC(2024, 5, 1);
@@ -291,8 +291,20 @@ test("a large recording streams in batches and is decoded off the main thread", 
                 attributes: {},
                 id: 3,
                 childNodes: [
-                  { type: 2, tagName: "head", attributes: {}, childNodes: [], id: 4 },
-                  { type: 2, tagName: "body", attributes: {}, childNodes: [], id: 5 },
+                  {
+                    type: 2,
+                    tagName: "head",
+                    attributes: {},
+                    childNodes: [],
+                    id: 4,
+                  },
+                  {
+                    type: 2,
+                    tagName: "body",
+                    attributes: {},
+                    childNodes: [],
+                    id: 5,
+                  },
                 ],
               },
             ],
@@ -316,12 +328,22 @@ test("a large recording streams in batches and is decoded off the main thread", 
             {
               parentId: 5,
               nextId: null,
-              node: { type: 2, tagName: "p", attributes: { id: `s${s}` }, childNodes: [], id: p },
+              node: {
+                type: 2,
+                tagName: "p",
+                attributes: { id: `s${s}` },
+                childNodes: [],
+                id: p,
+              },
             },
             {
               parentId: p,
               nextId: null,
-              node: { type: 3, textContent: `Second ${s} ` + "x".repeat(20_000), id: t },
+              node: {
+                type: 3,
+                textContent: `Second ${s} ` + "x".repeat(20_000),
+                id: t,
+              },
             },
           ],
         },
@@ -343,7 +365,9 @@ test("a large recording streams in batches and is decoded off the main thread", 
   await page.evaluate(() =>
     window.__testBackend.simulateDrop({ type: "drop", paths: ["big.json"] }),
   );
-  await page.waitForFunction(() => window.__tapedeck.playing(), null, { timeout: 15_000 });
+  await page.waitForFunction(() => window.__tapedeck.playing(), null, {
+    timeout: 15_000,
+  });
   await page.waitForFunction(
     () => document.querySelector(".loaded")?.style.width === "100%",
     null,
@@ -374,7 +398,7 @@ test("a large recording streams in batches and is decoded off the main thread", 
 });
 
 test("a real rrweb recording from samples/ plays to its last frame", async () => {
-  const { page, errors } = await openApp(browser, ui, { library: "checkout.json" });
+  const { page, errors } = await app.open({ library: "checkout.json" });
   await page.getByTestId("session-row").click();
   await page.waitForFunction(() => window.__tapedeck.currentTime() > 1000, null, {
     timeout: 10_000,

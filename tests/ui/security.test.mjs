@@ -1,25 +1,16 @@
 // Recording content is untrusted. A recording whose page carries inline scripts, event
 // handler attributes, javascript: links and an srcdoc iframe must render without running any
 // of it, and its strings must reach the app's own DOM only as text.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, replayText, screenshot, startBrowser, startUi } from "./harness.mjs";
+import { replayText, screenshot, useApp } from "./harness.mjs";
 
-let ui;
-let browser;
-before(async () => {
-  ui = await startUi();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const app = useApp();
 
 const HOSTILE_HREF = 'https://evil.example.test/"><img src=x onerror="window.__pwned=1">';
 
 test("no script from a recording runs, in the replay or in the app", async () => {
-  const { page } = await openApp(browser, ui, { library: "hostile.json" });
+  const { page } = await app.open({ library: "hostile.json" });
   const titleBefore = await page.title();
   await page.getByTestId("session-row").click();
   // The page was rebuilt, including the node a later mutation adds.

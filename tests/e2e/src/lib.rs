@@ -316,6 +316,8 @@ impl Drop for Driver {
 pub struct Launch {
     /// Command-line arguments for the app (files to open).
     pub args: Vec<OsString>,
+    /// An existing library to open instead of a fresh, empty one.
+    pub library: Option<PathBuf>,
 }
 
 impl Launch {
@@ -326,6 +328,7 @@ impl Launch {
     {
         Launch {
             args: args.into_iter().map(Into::into).collect(),
+            library: None,
         }
     }
 }
@@ -338,6 +341,7 @@ pub struct App {
     shots: AtomicU32,
     pub driver: Driver,
     home: tempfile::TempDir,
+    library: PathBuf,
     _one_at_a_time: MutexGuard<'static, ()>,
 }
 
@@ -355,9 +359,12 @@ impl App {
         for d in ["config", "data", "cache"] {
             std::fs::create_dir_all(home.path().join(d)).expect("create profile dirs");
         }
-        let library = home.path().join("library.sqlite3");
+        let library = launch
+            .library
+            .clone()
+            .unwrap_or_else(|| home.path().join("library.sqlite3"));
         let env: Vec<(&str, OsString)> = vec![
-            ("TAPEDECK_LIBRARY", library.into_os_string()),
+            ("TAPEDECK_LIBRARY", library.clone().into_os_string()),
             (
                 "XDG_CONFIG_HOME",
                 home.path().join("config").into_os_string(),
@@ -406,6 +413,7 @@ impl App {
             shots: AtomicU32::new(0),
             driver,
             home,
+            library,
             _one_at_a_time: guard,
         };
         let started = app
@@ -432,7 +440,7 @@ impl App {
 
     /// The library file this app uses.
     pub fn library_path(&self) -> PathBuf {
-        self.home.path().join("library.sqlite3")
+        self.library.clone()
     }
 
     /// A scratch directory that lives as long as the app.

@@ -38,13 +38,9 @@ export interface ReplayOptions {
   onChange: (state: ReplayState) => void;
 }
 
-/** Closer than this to the end counts as "at the end": play then restarts. */
-const END_SLACK_MS = 50;
-
-export class ReplayController implements PlayerProbe {
-  private readonly opts: ReplayOptions;
-  private replayer: Replayer | null = null;
-  private state: ReplayState = {
+/** Before anything is fetched. */
+export function initialReplayState(): ReplayState {
+  return {
     status: "loading",
     playing: false,
     buffering: false,
@@ -55,6 +51,15 @@ export class ReplayController implements PlayerProbe {
     viewport: null,
     error: null,
   };
+}
+
+/** Closer than this to the end counts as "at the end": play then restarts. */
+const END_SLACK_MS = 50;
+
+export class ReplayController implements PlayerProbe {
+  private readonly opts: ReplayOptions;
+  private replayer: Replayer | null = null;
+  private state: ReplayState = initialReplayState();
   private allLoaded = false;
   /** Where to resume once enough data has arrived. */
   private waitingAt: number | null = null;
