@@ -1,9 +1,13 @@
 /// <reference types="vitest/config" />
 import { defineConfig, searchForWorkspaceRoot } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { existsSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// The shared corpus beside the repository; it may be a symlink, and Vite checks real paths.
+const corpus = here("../../shared/corpus");
+const corpusDirs = existsSync(corpus) ? [corpus, realpathSync(corpus)] : [corpus];
 
 export default defineConfig({
   plugins: [svelte()],
@@ -19,7 +23,7 @@ export default defineConfig({
         searchForWorkspaceRoot(process.cwd()),
         here("../samples"),
         here("../tests/ui/fixtures"),
-        here("../../shared/corpus"),
+        ...corpusDirs,
       ],
     },
   },
