@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand};
     version,
     about = "Tapedeck: a local library of web session recordings",
     after_help = "The library is a SQLite file: --library PATH, else $TAPEDECK_LIBRARY, \
-                  else the platform data directory."
+                  else the platform data directory.\n\
+                  `tapedeck [FILE...]` with no subcommand opens the desktop app (and the files)."
 )]
 pub struct Cli {
     /// Library file to use.
