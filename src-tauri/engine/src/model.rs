@@ -72,21 +72,53 @@ pub enum Format {
     RrwebObject,
     /// One rrweb event per line (or concatenated JSON values).
     RrwebJsonl,
+    /// An array of rrweb `pack()`ed events (strings), possibly mixed with plain ones.
+    RrwebPacked,
+    /// PostHog's snapshot blob: lines of `{"window_id", "data": [...]}` or `["window", event]`.
+    PosthogBlobJsonl,
+    /// A PostHog "export to file" recording (`data.snapshots` or `data.snapshotsByWindowId`).
+    PosthogExport,
+    /// Older PostHog API responses (`result.snapshots`, `snapshot_data_by_window_id`).
+    PosthogApi,
+    /// PostHog `$snapshot` analytics events.
+    PosthogSnapshotEvents,
+    /// A Highlight push payload (`events.events`).
+    Highlight,
+    /// A Sentry replay recording segment: `{"segment_id":N}` line, then events (maybe zlib).
+    SentrySegment,
 }
 
 impl Format {
+    const ALL: [Format; 10] = [
+        Self::RrwebArray,
+        Self::RrwebObject,
+        Self::RrwebJsonl,
+        Self::RrwebPacked,
+        Self::PosthogBlobJsonl,
+        Self::PosthogExport,
+        Self::PosthogApi,
+        Self::PosthogSnapshotEvents,
+        Self::Highlight,
+        Self::SentrySegment,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RrwebArray => "rrweb-array",
             Self::RrwebObject => "rrweb-object",
             Self::RrwebJsonl => "rrweb-jsonl",
+            Self::RrwebPacked => "rrweb-packed",
+            Self::PosthogBlobJsonl => "posthog-blob-jsonl",
+            Self::PosthogExport => "posthog-export",
+            Self::PosthogApi => "posthog-api",
+            Self::PosthogSnapshotEvents => "posthog-snapshot-events",
+            Self::Highlight => "highlight",
+            Self::SentrySegment => "sentry-segment",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::RrwebArray, Self::RrwebObject, Self::RrwebJsonl]
-            .into_iter()
-            .find(|f| f.as_str() == s)
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 

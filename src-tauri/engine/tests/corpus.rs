@@ -133,3 +133,91 @@ fn the_demo_recording_is_chunked_for_seeking() {
     let whole: Vec<serde_json::Value> = serde_json::from_slice(&whole).unwrap();
     assert_eq!(all, whole);
 }
+
+/// Vendor files of the corpus: (file, format, windows' event counts, page count) or an error.
+enum Expect {
+    Imports(&'static str, &'static [u32], usize),
+    Fails(&'static str),
+}
+
+const VENDOR: &[(&str, Expect)] = &[
+    (
+        "posthog/recording_snapshots.jsonl",
+        Expect::Imports("posthog-blob-jsonl", &[29, 20], 1),
+    ),
+    (
+        "posthog/session_recording.json",
+        Expect::Imports("posthog-api", &[62], 1),
+    ),
+    (
+        "highlight/dom-with-scripts.json",
+        Expect::Imports("highlight", &[3], 1),
+    ),
+    // Console-plugin events only: nothing to rebuild a page from.
+    (
+        "posthog/recording_snapshots.json",
+        Expect::Fails("no_full_snapshot"),
+    ),
+    // Metadata and analytics events, not recordings.
+    ("posthog/recording_meta.json", Expect::Fails("not_events")),
+    ("posthog/recording_events.json", Expect::Fails("not_events")),
+    ("posthog/recordings.json", Expect::Fails("not_events")),
+    ("sentry/replay.json", Expect::Fails("not_events")),
+    ("highlight/input.json", Expect::Fails("not_events")),
+    // A later segment of a replay: decodes (header, zlib, seconds) but has no snapshot.
+    (
+        "sentry/test_process_recording_end_to_end.payload.bin",
+        Expect::Fails("no_full_snapshot"),
+    ),
+    (
+        "sentry/rrweb-event-5.json",
+        Expect::Fails("no_full_snapshot"),
+    ),
+    // Test-tool placeholders (`[timestamp]`) make these invalid JSON.
+    ("sentry/privacy.json", Expect::Fails("not_json")),
+    ("sentry/unicode-compressed.json", Expect::Fails("not_json")),
+];
+
+#[test]
+fn vendor_files_open_as_their_format_or_fail_precisely() {
+    let public = corpus().join("public");
+    for (file, expect) in VENDOR {
+        let mut t = TestLibrary::new();
+        let path = public.join(file);
+        let before = t.lib.table_counts().unwrap();
+        match (t.import(&path), expect) {
+            (Ok(outcome), Expect::Imports(format, windows, pages)) => {
+                let d = t.lib.session(&outcome.session().id).unwrap();
+                assert_eq!(d.summary.format.as_str(), *format, "{file}");
+                let counts: Vec<u32> = d.windows.iter().map(|w| w.event_count).collect();
+                assert_eq!(counts, *windows, "{file}");
+                assert!(d.urls.len() >= *pages, "{file}: {:?}", d.urls);
+                assert!(
+                    d.windows.iter().all(|w| w.chunks[0].full_snapshot),
+                    "{file}"
+                );
+            }
+            (Err(e), Expect::Fails(code)) => {
+                assert_eq!(e.code(), *code, "{file}: {e}");
+                assert!(e
+                    .to_string()
+                    .contains(path.file_name().unwrap().to_str().unwrap()));
+                assert_eq!(t.lib.table_counts().unwrap(), before, "{file}");
+            }
+            (Ok(_), _) => panic!("{file} imported but should have failed"),
+            (Err(e), _) => panic!("{file} failed: {e}"),
+        }
+    }
+}
+
+#[test]
+fn posthog_windows_keep_their_ids() {
+    let mut t = TestLibrary::new();
+    let path = corpus().join("public/posthog/recording_snapshots.jsonl");
+    let id = t.import(&path).unwrap().session().id.clone();
+    let d = t.lib.session(&id).unwrap();
+    let keys: Vec<_> = d.windows.iter().map(|w| w.key.clone().unwrap()).collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].starts_with("187d7c761a0525d"), "{keys:?}");
+    assert_ne!(keys[0], keys[1]);
+}

@@ -69,7 +69,21 @@ export type Format =
 /**  `{"events": [...]}`, other top-level keys kept as metadata. */
 "rrweb-object" | 
 /**  One rrweb event per line (or concatenated JSON values). */
-"rrweb-jsonl";
+"rrweb-jsonl" | 
+/**  An array of rrweb `pack()`ed events (strings), possibly mixed with plain ones. */
+"rrweb-packed" | 
+/**  PostHog's snapshot blob: lines of `{"window_id", "data": [...]}` or `["window", event]`. */
+"posthog-blob-jsonl" | 
+/**  A PostHog "export to file" recording (`data.snapshots` or `data.snapshotsByWindowId`). */
+"posthog-export" | 
+/**  Older PostHog API responses (`result.snapshots`, `snapshot_data_by_window_id`). */
+"posthog-api" | 
+/**  PostHog `$snapshot` analytics events. */
+"posthog-snapshot-events" | 
+/**  A Highlight push payload (`events.events`). */
+"highlight" | 
+/**  A Sentry replay recording segment: `{"segment_id":N}` line, then events (maybe zlib). */
+"sentry-segment";
 
 /**  What an import did. */
 export type ImportOutcome = 

@@ -34,6 +34,8 @@ pub struct EventHead<'a> {
     pub href: Option<Cow<'a, str>>,
     pub width: Option<f64>,
     pub height: Option<f64>,
+    /// `windowId` on the event itself (PostHog exports put it there), string or number.
+    pub window_id: Option<String>,
 }
 
 impl EventHead<'_> {
@@ -78,6 +80,7 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
         kind,
         timestamp,
         data,
+        window_id,
     } = raw
     else {
         let RawHead::Other(found) = raw else {
@@ -106,6 +109,7 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
         href: data.href.and_then(LenientStr::into_option),
         width: data.width.and_then(Lenient::number),
         height: data.height.and_then(Lenient::number),
+        window_id: window_id.and_then(|w| w.0),
     })
 }
 
@@ -114,6 +118,7 @@ enum RawHead<'a> {
         kind: Option<Lenient>,
         timestamp: Option<Lenient>,
         data: Option<DataHead<'a>>,
+        window_id: Option<LenientId>,
     },
     Other(&'static str),
 }
@@ -172,6 +177,7 @@ enum Field {
     Href,
     Width,
     Height,
+    WindowId,
     Other,
 }
 
@@ -192,6 +198,7 @@ impl<'de> Deserialize<'de> for Field {
                     "href" => Field::Href,
                     "width" => Field::Width,
                     "height" => Field::Height,
+                    "windowId" => Field::WindowId,
                     _ => Field::Other,
                 })
             }
@@ -249,12 +256,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
             }
             other_kinds!(RawHead::Other);
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let (mut kind, mut timestamp, mut data) = (None, None, None);
+                let (mut kind, mut timestamp, mut data, mut window_id) = (None, None, None, None);
                 while let Some(key) = map.next_key::<Field>()? {
                     match key {
                         Field::Type => kind = Some(map.next_value()?),
                         Field::Timestamp => timestamp = Some(map.next_value()?),
                         Field::Data => data = Some(map.next_value()?),
+                        Field::WindowId => window_id = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -264,6 +272,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
                     kind,
                     timestamp,
                     data,
+                    window_id,
                 })
             }
         }
@@ -298,6 +307,48 @@ impl<'de: 'a, 'a> Deserialize<'de> for DataHead<'a> {
             }
         }
         d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A window id: a string or a number; anything else is no id.
+struct LenientId(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LenientId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a window id")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LenientId, E> {
+                Ok(LenientId(Some(v.to_owned())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LenientId, E> {
+                Ok(LenientId(Some(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LenientId, E> {
+                Ok(LenientId(Some(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LenientId, E> {
+                Ok(LenientId(Some(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<LenientId, E> {
+                Ok(LenientId(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LenientId, E> {
+                Ok(LenientId(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LenientId, A::Error> {
+                drain_seq(seq)?;
+                Ok(LenientId(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LenientId, A::Error> {
+                drain_map(map)?;
+                Ok(LenientId(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

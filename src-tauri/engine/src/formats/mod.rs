@@ -4,11 +4,13 @@
 //! its indexed fields. It never holds more than one event (plus buffers) in memory.
 
 pub mod compression;
+pub mod envelope;
 pub mod event;
 pub mod json_stream;
+pub mod sentry;
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::{Compression, Format};
 use compression::{CountingReader, HashingReader};
+use envelope::EnvelopeKind;
 pub use event::{parse_event, EventHead, EventProblem};
 use json_stream::{describe_byte, ScanError, Scanner};
 
@@ -69,8 +72,6 @@ pub struct ReadReport {
 
 /// How often (in events) progress is reported.
 const PROGRESS_EVERY: u64 = 2048;
-/// Top-level object keys kept as metadata are capped at this size.
-const MAX_FIELD_BYTES: usize = 1 << 20;
 /// How many skipped values are described individually.
 const MAX_DESCRIBED_SKIPS: usize = 3;
 
@@ -92,7 +93,12 @@ pub fn read_recording(
         });
     }
     let file_read = Arc::new(AtomicU64::new(0));
-    let counted_file = CountingReader::new(file, file_read.clone(), u64::MAX);
+    let mut counted_file = BufReader::with_capacity(
+        256 * 1024,
+        CountingReader::new(file, file_read.clone(), u64::MAX),
+    );
+    let sentry_segment =
+        sentry::read_segment_header(&mut counted_file).map_err(|e| Error::io(path, e))?;
     let (decoded, compression) =
         compression::decode(counted_file).map_err(|e| Error::io(path, e))?;
     let decoded_count = Arc::new(AtomicU64::new(0));
@@ -101,6 +107,9 @@ pub fn read_recording(
 
     let mut walk = Walk {
         path,
+        seconds_to_ms: sentry_segment.is_some(),
+        max_event_bytes: opts.max_event_bytes,
+        envelopes: Vec::new(),
         events: 0,
         values: 0,
         skipped: 0,
@@ -111,6 +120,11 @@ pub fn read_recording(
     let format = walk
         .run(&mut scanner)
         .map_err(|e| walk.scan_error(e, compression, scanner.offset()))??;
+    let format = if sentry_segment.is_some() {
+        Format::SentrySegment
+    } else {
+        format
+    };
 
     if walk.events == 0 {
         let detail = if walk.skipped > 0 {
@@ -150,12 +164,58 @@ pub fn read_recording(
 
 struct Walk<'p, 'c> {
     path: &'p Path,
+    /// Sentry writes some timestamps in seconds; rrweb wants milliseconds.
+    seconds_to_ms: bool,
+    max_event_bytes: usize,
     events: u64,
     values: u64,
     skipped: u64,
     warnings: Vec<String>,
+    /// Envelopes seen around events; they name the vendor format.
+    envelopes: Vec<EnvelopeKind>,
     on_event: &'c mut dyn FnMut(SourceEvent<'_>) -> Result<()>,
     on_progress: &'c mut dyn FnMut(u64),
+}
+
+/// What the value under an object key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// An array of events (or envelopes).
+    Events(Format),
+    /// An object of window id → array of events.
+    WindowMap(Format),
+    /// An object to look into.
+    Descend,
+    /// Anything else.
+    Other,
+}
+
+/// Where events live inside the object formats. `path` is the keys above `key`.
+fn route(path: &[String], key: &str, value_start: u8) -> Route {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let route = match (path.as_slice(), key) {
+        ([], "events") if value_start == b'{' => Route::Descend,
+        ([], "events") => Route::Events(Format::RrwebObject),
+        (["events"], "events") => Route::Events(Format::Highlight),
+        ([], "data") | ([], "result") => Route::Descend,
+        ([], "snapshots") | (["data"], "snapshots") => Route::Events(Format::PosthogExport),
+        (["data"], "snapshotsByWindowId") | ([], "snapshotsByWindowId") => {
+            Route::WindowMap(Format::PosthogExport)
+        }
+        (["result"], "snapshots") => Route::Events(Format::PosthogApi),
+        ([], "snapshot_data_by_window_id") => Route::WindowMap(Format::PosthogApi),
+        _ => Route::Other,
+    };
+    let fits = match route {
+        Route::Events(_) => value_start == b'[',
+        Route::WindowMap(_) | Route::Descend => value_start == b'{',
+        Route::Other => true,
+    };
+    if fits {
+        route
+    } else {
+        Route::Other
+    }
 }
 
 impl Walk<'_, '_> {
@@ -171,15 +231,9 @@ impl Walk<'_, '_> {
             Some(b) => b,
         };
         let mut value = Vec::with_capacity(64 * 1024);
-        match first {
-            b'[' => {
-                s.bump();
-                if let Err(e) = self.stream_array(s, &mut value)? {
-                    return Ok(Err(e));
-                }
-                Ok(Ok(Format::RrwebArray))
-            }
-            b'{' => self.walk_object(s, &mut value),
+        let format = match first {
+            b'[' => self.top_level_array(s, &mut value)?,
+            b'{' => self.top_level_object(s, &mut value)?,
             b => {
                 let what = if b.is_ascii() && !b.is_ascii_control() {
                     format!("it starts with {}", describe_byte(b))
@@ -189,12 +243,80 @@ impl Walk<'_, '_> {
                         describe_byte(b)
                     )
                 };
-                Ok(Err(Error::NotJson {
+                Err(Error::NotJson {
                     path: self.path.to_path_buf(),
                     detail: what,
-                }))
+                })
+            }
+        };
+        let format = match format {
+            Ok(f) => f,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(b) = s.peek_token()? {
+            return Err(s.syntax(format!(
+                "unexpected {} after the end of the recording",
+                describe_byte(b)
+            )));
+        }
+        Ok(Ok(self.refine(format)))
+    }
+
+    /// The envelopes seen name the format more precisely than the container does.
+    fn refine(&self, format: Format) -> Format {
+        let saw = |k| self.envelopes.contains(&k);
+        if saw(EnvelopeKind::SnapshotEvent) {
+            Format::PosthogSnapshotEvents
+        } else if saw(EnvelopeKind::BlobLine) || saw(EnvelopeKind::BlobTuple) {
+            Format::PosthogBlobJsonl
+        } else if saw(EnvelopeKind::Packed) && format == Format::RrwebArray {
+            Format::RrwebPacked
+        } else {
+            format
+        }
+    }
+
+    /// `[...]`: an array of events; or, when it is `["window", {event}]` followed by more
+    /// lines, the first line of PostHog's tuple JSON-lines.
+    fn top_level_array<R: Read>(
+        &mut self,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
+    ) -> Result<Result<Format>, ScanError> {
+        let start = s.offset();
+        s.bump();
+        if s.peek_token()? != Some(b'"') {
+            return Ok(self
+                .stream_array(s, value, None)?
+                .map(|_| Format::RrwebArray));
+        }
+        // Packed events are strings too; only the shape [string, object] is a tuple line.
+        let mut prefix = vec![Vec::new()];
+        s.read_value(Some(&mut prefix[0]), "an event")?;
+        let mut comma_consumed = false;
+        if s.peek_token()? == Some(b',') {
+            s.bump();
+            comma_consumed = true;
+            if s.peek_token()? == Some(b'{') {
+                let mut second = Vec::new();
+                s.read_value(Some(&mut second), "an event")?;
+                if s.peek_token()? == Some(b']') {
+                    s.bump();
+                    let line = [b"[".as_slice(), &prefix[0], b",", &second, b"]"].concat();
+                    return self.lines(s, value, &line, start);
+                }
+                prefix.push(second);
+                comma_consumed = false;
             }
         }
+        for v in &prefix {
+            if let Err(e) = self.value(v, start, None, 0) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(self
+            .rest_of_array(s, value, !comma_consumed)?
+            .map(|_| Format::RrwebArray))
     }
 
     /// Streams the elements of an array whose `[` is consumed.
@@ -202,6 +324,7 @@ impl Walk<'_, '_> {
         &mut self,
         s: &mut Scanner<R>,
         value: &mut Vec<u8>,
+        window: Option<&str>,
     ) -> Result<Result<()>, ScanError> {
         if s.peek_token()? == Some(b']') {
             s.bump();
@@ -211,112 +334,232 @@ impl Walk<'_, '_> {
             value.clear();
             let at = s.offset();
             s.read_value(Some(value), "an event")?;
-            if let Err(e) = self.event(value, at, None) {
+            let v = std::mem::take(value);
+            let r = self.value(&v, at, window, 0);
+            *value = v;
+            if let Err(e) = r {
                 return Ok(Err(e));
             }
-            match s.peek_token()? {
-                Some(b',') => s.bump(),
-                Some(b']') => {
-                    s.bump();
-                    return Ok(Ok(()));
-                }
-                Some(b) => {
-                    return Err(s.syntax(format!(
-                        "expected ',' or ']' after an event, found {}",
-                        describe_byte(b)
-                    )))
-                }
-                None => {
-                    return Err(ScanError::Eof {
-                        offset: s.offset(),
-                        inside: "the events array",
-                    })
-                }
+            if self.array_continues(s)? {
+                continue;
             }
+            return Ok(Ok(()));
         }
     }
 
-    /// A top-level object is either `{"events": [...], ...}` or the first event of a
-    /// JSON-lines file; which one is known once we see an `events` array or the object's end.
-    fn walk_object<R: Read>(
+    /// After the first element(s) of an array were handled: the remaining ones.
+    fn rest_of_array<R: Read>(
+        &mut self,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
+        need_separator: bool,
+    ) -> Result<Result<()>, ScanError> {
+        if need_separator && !self.array_continues(s)? {
+            return Ok(Ok(()));
+        }
+        if s.peek_token()? == Some(b']') {
+            s.bump();
+            return Ok(Ok(()));
+        }
+        self.stream_array(s, value, None)
+    }
+
+    /// Consumes `,` (true: another element follows) or `]` (false).
+    fn array_continues<R: Read>(&mut self, s: &mut Scanner<R>) -> Result<bool, ScanError> {
+        match s.peek_token()? {
+            Some(b',') => {
+                s.bump();
+                Ok(true)
+            }
+            Some(b']') => {
+                s.bump();
+                Ok(false)
+            }
+            Some(b) => Err(s.syntax(format!(
+                "expected ',' or ']' after an event, found {}",
+                describe_byte(b)
+            ))),
+            None => Err(ScanError::Eof {
+                offset: s.offset(),
+                inside: "the events array",
+            }),
+        }
+    }
+
+    /// A top-level object is a container (`{"events": [...]}`, PostHog exports, Highlight
+    /// payloads…) or the first line of a JSON-lines file; which one is known once an events
+    /// array turns up or the object ends.
+    fn top_level_object<R: Read>(
         &mut self,
         s: &mut Scanner<R>,
         value: &mut Vec<u8>,
     ) -> Result<Result<Format>, ScanError> {
         let start = s.offset();
-        s.bump();
-        // The object's bytes, kept until it proves to be a wrapper rather than an event.
-        let mut tee = Some(b"{".to_vec());
-        let mut keys: Vec<String> = Vec::new();
-        let mut key = Vec::new();
-        let mut streamed = false;
-        let mut first = true;
-        loop {
-            match s.peek_token()? {
-                Some(b'}') => {
-                    s.bump();
-                    break;
-                }
-                Some(b',') if !first => {
-                    s.bump();
-                    if let Some(t) = tee.as_mut() {
-                        t.push(b',');
-                    }
-                }
-                _ if !first => {
-                    return Err(s.syntax("expected ',' or '}' in the top-level object".into()))
-                }
-                _ => {}
-            }
-            first = false;
-            s.read_key(&mut key)?;
-            s.expect(b':', "after an object key")?;
-            let name = String::from_utf8_lossy(&key).into_owned();
-            if name == "events" && !streamed && s.peek_token()? == Some(b'[') {
-                s.bump();
-                streamed = true;
-                tee = None;
-                if let Err(e) = self.stream_array(s, value)? {
-                    return Ok(Err(e));
-                }
-            } else {
-                value.clear();
-                s.read_value(Some(value), "a top-level field")?;
-                if let Some(t) = tee.as_mut() {
-                    t.push(b'"');
-                    t.extend_from_slice(&key);
-                    t.extend_from_slice(b"\":");
-                    t.extend_from_slice(value);
-                    if t.len() > MAX_FIELD_BYTES.max(s.max_value()) {
-                        tee = None;
-                    }
-                }
-            }
-            keys.push(name);
+        let mut tee = Some(Vec::new());
+        let mut keys = Vec::new();
+        let found = match self.walk_object(s, value, &mut Vec::new(), &mut tee, &mut keys)? {
+            Ok(found) => found,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(format) = found {
+            return Ok(Ok(format));
         }
-        if streamed {
-            return Ok(Ok(Format::RrwebObject));
-        }
-        let Some(mut tee) = tee else {
+        let Some(line) = tee else {
             return Ok(Err(self.not_a_recording(&keys)));
         };
-        tee.push(b'}');
-        if parse_event(&tee).is_err() {
+        let is_event = parse_event(&line).is_ok();
+        if !is_event && envelope::unwrap(&line, self.max_event_bytes).is_none() {
+            // The scanner only finds value boundaries; say so if the object was not JSON.
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&line) {
+                return Ok(Err(Error::NotJson {
+                    path: self.path.to_path_buf(),
+                    detail: e.to_string(),
+                }));
+            }
             return Ok(Err(self.not_a_recording(&keys)));
         }
-        // JSON lines: this object was the first event; the rest follow, one value each.
-        if let Err(e) = self.event(&tee, start, None) {
+        self.lines(s, value, &line, start)
+    }
+
+    /// JSON lines: `first` was the first value; the rest follow, one value each.
+    fn lines<R: Read>(
+        &mut self,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
+        first: &[u8],
+        start: u64,
+    ) -> Result<Result<Format>, ScanError> {
+        if let Err(e) = self.value(first, start, None, 0) {
             return Ok(Err(e));
         }
         while s.peek_token()?.is_some() {
             value.clear();
             let at = s.offset();
             s.read_value(Some(value), "an event line")?;
-            if let Err(e) = self.event(value, at, None) {
+            let v = std::mem::take(value);
+            let r = self.value(&v, at, None, 0);
+            *value = v;
+            if let Err(e) = r {
                 return Ok(Err(e));
             }
         }
         Ok(Ok(Format::RrwebJsonl))
+    }
+
+    /// Walks an object whose `{` is next, streaming the event arrays its routes lead to.
+    /// Returns the format when events were found. `tee` collects the object's bytes while it
+    /// may still turn out to be a single JSON-lines value.
+    fn walk_object<R: Read>(
+        &mut self,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
+        path: &mut Vec<String>,
+        tee: &mut Option<Vec<u8>>,
+        keys: &mut Vec<String>,
+    ) -> Result<Result<Option<Format>>, ScanError> {
+        s.expect(b'{', "an object")?;
+        push(tee, b"{");
+        let mut found = None;
+        let mut key = Vec::new();
+        let mut first = true;
+        loop {
+            match s.peek_token()? {
+                Some(b'}') => {
+                    s.bump();
+                    push(tee, b"}");
+                    return Ok(Ok(found));
+                }
+                Some(b',') if !first => {
+                    s.bump();
+                    push(tee, b",");
+                }
+                _ if !first => return Err(s.syntax("expected ',' or '}' in an object".into())),
+                _ => {}
+            }
+            first = false;
+            s.read_key(&mut key)?;
+            s.expect(b':', "after an object key")?;
+            let name = String::from_utf8_lossy(&key).into_owned();
+            if path.is_empty() {
+                keys.push(name.clone());
+            }
+            let next = s.peek_token()?.unwrap_or(b' ');
+            match route(path, &name, next) {
+                Route::Events(format) => {
+                    *tee = None;
+                    s.bump();
+                    if let Err(e) = self.stream_array(s, value, None)? {
+                        return Ok(Err(e));
+                    }
+                    found = Some(format);
+                }
+                Route::WindowMap(format) => {
+                    *tee = None;
+                    if let Err(e) = self.window_map(s, value)? {
+                        return Ok(Err(e));
+                    }
+                    found = Some(format);
+                }
+                Route::Descend => {
+                    push(tee, b"\"");
+                    push(tee, &key);
+                    push(tee, b"\":");
+                    path.push(name);
+                    let inner = self.walk_object(s, value, path, tee, keys)?;
+                    path.pop();
+                    match inner {
+                        Ok(Some(f)) => found = Some(f),
+                        Ok(None) => {}
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
+                Route::Other => {
+                    value.clear();
+                    s.read_value(Some(value), "an object field")?;
+                    if let Some(t) = tee.as_mut() {
+                        t.push(b'"');
+                        t.extend_from_slice(&key);
+                        t.extend_from_slice(b"\":");
+                        t.extend_from_slice(value);
+                        if t.len() > self.max_event_bytes {
+                            *tee = None;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `{"<window id>": [events], ...}`.
+    fn window_map<R: Read>(
+        &mut self,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
+    ) -> Result<Result<()>, ScanError> {
+        s.expect(b'{', "the windows object")?;
+        let mut key = Vec::new();
+        let mut first = true;
+        loop {
+            match s.peek_token()? {
+                Some(b'}') => {
+                    s.bump();
+                    return Ok(Ok(()));
+                }
+                Some(b',') if !first => s.bump(),
+                _ if !first => {
+                    return Err(s.syntax("expected ',' or '}' in the windows object".into()))
+                }
+                _ => {}
+            }
+            first = false;
+            s.read_key(&mut key)?;
+            s.expect(b':', "after a window id")?;
+            let window = String::from_utf8_lossy(&key).into_owned();
+            s.expect(b'[', "(a window's events array)")?;
+            if let Err(e) = self.stream_array(s, value, Some(&window))? {
+                return Ok(Err(e));
+            }
+        }
     }
 
     fn not_a_recording(&self, keys: &[String]) -> Error {
@@ -328,32 +571,61 @@ impl Walk<'_, '_> {
             path: self.path.to_path_buf(),
             detail: format!(
                 "a JSON object with keys [{}]; expected an array of rrweb events, \
-                 {{\"events\": [...]}}, or one event per line",
+                 {{\"events\": [...]}}, one event per line, or a PostHog, Sentry or \
+                 Highlight recording",
                 listed.join(", ")
             ),
         }
     }
 
-    /// Handles one value that should be an event.
-    fn event(&mut self, raw: &[u8], at: u64, window: Option<&str>) -> Result<()> {
-        self.values += 1;
-        match parse_event(raw) {
+    /// Handles one value that should be an event, or an envelope holding events.
+    fn value(&mut self, raw: &[u8], at: u64, window: Option<&str>, depth: u8) -> Result<()> {
+        if depth == 0 {
+            self.values += 1;
+        }
+        let problem = match parse_event(raw) {
+            Ok(head) if self.seconds_to_ms && sentry::in_seconds(head.timestamp) => {
+                match sentry::timestamp_to_ms(raw) {
+                    Some(fixed) => return self.value(&fixed, at, window, depth.max(1)),
+                    None => "has a timestamp that cannot be rewritten".to_string(),
+                }
+            }
             Ok(head) => {
                 self.events += 1;
                 if self.events % PROGRESS_EVERY == 0 {
                     (self.on_progress)(self.events);
                 }
-                (self.on_event)(SourceEvent { window, raw, head })
+                let own = head.window_id.clone();
+                let window = window.or(own.as_deref());
+                return (self.on_event)(SourceEvent { window, raw, head });
             }
-            Err(problem) => {
-                self.skipped += 1;
-                if self.warnings.len() < MAX_DESCRIBED_SKIPS {
-                    self.warnings
-                        .push(format!("value #{} (byte {at}) {problem}", self.values));
+            Err(problem) => problem.to_string(),
+        };
+        let problem = match (depth, envelope::unwrap(raw, self.max_event_bytes)) {
+            // One level of envelopes (packed events may sit inside PostHog lines).
+            (0 | 1, Some(Ok(u))) if depth == 0 || u.kind == EnvelopeKind::Packed => {
+                if !self.envelopes.contains(&u.kind) {
+                    self.envelopes.push(u.kind);
                 }
-                Ok(())
+                let inner_window = u.window.as_deref().or(window);
+                for e in &u.events {
+                    self.value(e, at, inner_window, depth + 1)?;
+                }
+                return Ok(());
             }
+            (_, Some(Err(why))) => why,
+            _ => problem,
+        };
+        self.skipped += 1;
+        if self.warnings.len() < MAX_DESCRIBED_SKIPS {
+            let what = if depth == 0 {
+                format!("value #{} (byte {at})", self.values)
+            } else {
+                format!("an event inside value #{} (byte {at})", self.values)
+            };
+            self.warnings.push(format!("{what} {problem}"));
         }
+        Ok(())
     }
 
     /// Turns a scanner failure into the error a user can act on.
@@ -396,5 +668,12 @@ impl Walk<'_, '_> {
                 ),
             },
         }
+    }
+}
+
+/// Appends to the tee while it is still collecting.
+fn push(tee: &mut Option<Vec<u8>>, bytes: &[u8]) {
+    if let Some(t) = tee.as_mut() {
+        t.extend_from_slice(bytes);
     }
 }

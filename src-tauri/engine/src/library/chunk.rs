@@ -44,10 +44,13 @@ impl ChunkBuilder {
         if self.count == 0 {
             return false;
         }
+        // A page starts at its Meta (or its snapshot when there is no Meta); the page-load
+        // events before them, and a snapshot right after its Meta, belong with it.
         let restart = match kind {
-            EventKind::Meta => true,
-            // A snapshot right after its Meta belongs with it.
-            EventKind::FullSnapshot => self.last_kind != Some(EventKind::Meta),
+            EventKind::Meta => self.leading.is_some(),
+            EventKind::FullSnapshot => {
+                self.leading.is_some() && self.last_kind != Some(EventKind::Meta)
+            }
             _ => false,
         };
         restart || self.data.len() >= MAX_CHUNK_BYTES || ts - self.start_ts >= MAX_CHUNK_SPAN_MS
@@ -140,8 +143,7 @@ mod tests {
     fn cuts_at_meta_and_keeps_snapshot_with_it() {
         let mut b = ChunkBuilder::default();
         b.push(EventKind::Load, 0.0, b"{}");
-        assert!(b.should_cut_before(EventKind::Meta, 1.0));
-        b.seal().unwrap();
+        assert!(!b.should_cut_before(EventKind::Meta, 1.0));
         b.push(EventKind::Meta, 1.0, b"{}");
         assert!(!b.should_cut_before(EventKind::FullSnapshot, 1.0));
         b.push(EventKind::FullSnapshot, 1.0, b"{}");
@@ -151,8 +153,12 @@ mod tests {
         assert!(b.should_cut_before(EventKind::IncrementalSnapshot, 1.0 + MAX_CHUNK_SPAN_MS));
         let c = b.seal().unwrap();
         assert!(c.full_snapshot);
-        assert_eq!(c.event_count, 3);
-        assert_eq!((c.start_ts, c.end_ts), (1.0, 2.0));
+        assert_eq!(c.event_count, 4);
+        assert_eq!((c.start_ts, c.end_ts), (0.0, 2.0));
+        // A new page's Meta after incremental events starts a new chunk.
+        b.push(EventKind::Meta, 3.0, b"{}");
+        b.push(EventKind::IncrementalSnapshot, 4.0, b"{}");
+        assert!(b.should_cut_before(EventKind::Meta, 5.0));
     }
 
     #[test]

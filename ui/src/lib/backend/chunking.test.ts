@@ -10,7 +10,7 @@ const ev = (type: number, timestamp: number, pad = 0): StoredEvent => ({
 const { DomContentLoaded, Load, FullSnapshot, IncrementalSnapshot: Inc, Meta } = EventType;
 
 describe("splitIntoChunks (mirrors the engine)", () => {
-  test("a Meta opens a chunk and keeps its full snapshot with it", () => {
+  test("a page's Meta opens a chunk, with its load events before and its snapshot after", () => {
     const chunks = splitIntoChunks([
       ev(DomContentLoaded, 0),
       ev(Load, 1),
@@ -21,17 +21,15 @@ describe("splitIntoChunks (mirrors the engine)", () => {
       ev(FullSnapshot, 11),
     ]);
     expect(chunks.map((c) => [c.info.seq, c.info.eventCount, c.info.fullSnapshot])).toEqual([
-      [0, 2, false],
-      [1, 3, true],
-      [2, 2, true],
+      [0, 5, true],
+      [1, 2, true],
     ]);
-    expect(chunks[1].info).toMatchObject({ startTs: 2, endTs: 4 });
+    expect(chunks[0].info).toMatchObject({ startTs: 0, endTs: 4 });
   });
 
-  test("DOMContentLoaded and Load before Meta do not stop a chunk from being a snapshot start", () => {
+  test("load events between a Meta and its snapshot keep them in one chunk", () => {
     const chunks = splitIntoChunks([ev(Meta, 0), ev(DomContentLoaded, 1), ev(FullSnapshot, 2)]);
-    // The full snapshot is not right after a Meta, so it starts its own chunk.
-    expect(chunks.map((c) => c.info.fullSnapshot)).toEqual([false, true]);
+    expect(chunks.map((c) => [c.info.eventCount, c.info.fullSnapshot])).toEqual([[3, true]]);
   });
 
   test("a full snapshot without a Meta starts a new chunk", () => {

@@ -1,6 +1,6 @@
 // How the library cuts a window's events into chunks. This mirrors the engine
 // (src-tauri/engine/src/library/chunk.rs) so TestBackend serves the same chunk layout the app
-// sees: a new chunk at every Meta, at a full snapshot not right after its Meta, and whenever a
+// sees: a new chunk at every page's Meta, at a full snapshot not right after its Meta, and whenever a
 // chunk reaches MAX_CHUNK_BYTES of JSON or spans MAX_CHUNK_SPAN_MS.
 
 import type { ChunkInfo } from "../bindings";
@@ -62,10 +62,12 @@ export function splitIntoChunks(events: StoredEvent[]): StoredChunk[] {
 
   for (const e of events) {
     if (parts.length > 0) {
+      // A page starts at its Meta (or its snapshot when there is no Meta); the page-load
+      // events before them, and a snapshot right after its Meta, belong with it.
       const restart =
-        e.type === EventType.Meta ||
-        // A snapshot right after its Meta belongs with it.
-        (e.type === EventType.FullSnapshot && lastType !== EventType.Meta);
+        leading !== null &&
+        (e.type === EventType.Meta ||
+          (e.type === EventType.FullSnapshot && lastType !== EventType.Meta));
       if (restart || bytes >= MAX_CHUNK_BYTES || e.timestamp - startTs >= MAX_CHUNK_SPAN_MS) {
         seal();
       }
