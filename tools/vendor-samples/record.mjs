@@ -19,7 +19,7 @@
 
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -621,6 +621,8 @@ async function sentry(browser) {
     }
   }
   if (!recordings.length) throw new Error('sentry: no replay_recording captured');
+  await mkdir(join(CORPUS, 'sentry'), { recursive: true });
+  for (const f of await readdir(join(CORPUS, 'sentry'))) if (/^segment-\d+\.bin$/.test(f)) await rm(join(CORPUS, 'sentry', f));
   const segments = recordings.map((r) => ({ raw: r, ...decodeRecording(r) })).sort((a, b) => a.segment_id - b.segment_id);
   log(`  ${state.envelopes.length} envelopes, ${segments.length} segments (${segments.map((s) => s.encoding).join(',')}), ${errorEvents} error events`);
   for (const s of segments) await out('sentry', `segment-${s.segment_id}.bin`, s.raw);

@@ -290,3 +290,24 @@ fn a_library_from_a_newer_version_is_refused() {
     let err = tapedeck_engine::Library::open(&path).err().unwrap();
     assert_eq!(err.code(), "schema_too_new");
 }
+
+#[test]
+fn invalid_utf8_is_repaired_not_stored() {
+    let mut bytes = demo();
+    // Corrupt one byte inside the first string of the full snapshot.
+    let at = bytes.windows(8).position(|w| w == b"\"tagName").unwrap() + 12;
+    bytes[at] = 0xff;
+    let mut t = TestLibrary::new();
+    let path = t.file("latin1.json", &bytes);
+    let ImportOutcome::Imported { session, warnings } = t.import(&path).unwrap() else {
+        panic!("expected an import")
+    };
+    assert_eq!(session.event_counts.total, 272);
+    assert!(
+        warnings.iter().any(|w| w.contains("invalid UTF-8")),
+        "{warnings:?}"
+    );
+    let stored = t.lib.events(&session.id, 0, None, None).unwrap();
+    let strict: Vec<serde_json::Value> = serde_json::from_slice(&stored).unwrap();
+    assert_eq!(strict.len(), 272);
+}

@@ -110,6 +110,7 @@ pub fn read_recording(
         seconds_to_ms: sentry_segment.is_some(),
         max_event_bytes: opts.max_event_bytes,
         envelopes: Vec::new(),
+        repaired_utf8: 0,
         events: 0,
         values: 0,
         skipped: 0,
@@ -140,6 +141,12 @@ pub fn read_recording(
             path: path.to_path_buf(),
             detail,
         });
+    }
+    if walk.repaired_utf8 > 0 {
+        walk.warnings.push(format!(
+            "{} values had invalid UTF-8; the bad bytes were replaced with U+FFFD",
+            walk.repaired_utf8
+        ));
     }
     if walk.skipped as usize > MAX_DESCRIBED_SKIPS {
         walk.warnings.push(format!(
@@ -173,6 +180,8 @@ struct Walk<'p, 'c> {
     warnings: Vec<String>,
     /// Envelopes seen around events; they name the vendor format.
     envelopes: Vec<EnvelopeKind>,
+    /// Values whose invalid UTF-8 was replaced.
+    repaired_utf8: u64,
     on_event: &'c mut dyn FnMut(SourceEvent<'_>) -> Result<()>,
     on_progress: &'c mut dyn FnMut(u64),
 }
@@ -580,6 +589,13 @@ impl Walk<'_, '_> {
 
     /// Handles one value that should be an event, or an envelope holding events.
     fn value(&mut self, raw: &[u8], at: u64, window: Option<&str>, depth: u8) -> Result<()> {
+        // Invalid UTF-8 would be stored as is and trip strict readers later; a replacement
+        // character loses one glyph, dropping the event could lose the page.
+        if std::str::from_utf8(raw).is_err() {
+            self.repaired_utf8 += 1;
+            let fixed = String::from_utf8_lossy(raw).into_owned();
+            return self.value(fixed.as_bytes(), at, window, depth);
+        }
         if depth == 0 {
             self.values += 1;
         }
