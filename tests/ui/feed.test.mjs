@@ -6,6 +6,19 @@ import { screenshot, useApp } from "./harness.mjs";
 const app = useApp();
 
 describe("session feed", () => {
+  test("shows who was recorded, when the recording says", async () => {
+    const { page, errors } = await app.open({ library: "with-user.json,second.json" });
+    const rows = page.getByTestId("session-row");
+    await rows.first().waitFor();
+    const users = page.getByTestId("session-user");
+    // Only the recording that names its user gets the line.
+    assert.equal(await users.count(), 1);
+    assert.equal(await users.innerText(), "ada@example.com");
+    assert.match(await users.getAttribute("title"), /Ada Lovelace · ada@example\.com · id user-42/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test("lists the library newest first, nothing selected yet", async () => {
     // Deliberately not in date order: sorting is the UI's job.
     const { page, errors } = await app.open({

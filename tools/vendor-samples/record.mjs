@@ -598,7 +598,11 @@ async function sentry(browser) {
   await page.evaluate(() => fetch('/api/orders', { method: 'POST', body: '{"order":"TD-1042"}' }).catch(() => {}));
   await ctx.pause(600);
   await page.evaluate(() => setTimeout(() => { throw new Error('Order confirmation render failed'); }, 0));
-  await ctx.pause(6500); // let a segment flush
+  // Sentry adds an error's id to the replay_event of the next segment it sends; make sure one
+  // is sent from this page (some activity, then past the ~5 s flush delay).
+  await ctx.pause(1500);
+  await ctx.wander(1500);
+  await ctx.pause(6500);
   // A full navigation to another page in the same tab (the replay continues).
   await page.goto(ORIGIN + '/release-notes.html', { waitUntil: 'load' });
   await ctx.pause(1200);
@@ -611,20 +615,20 @@ async function sentry(browser) {
 
   const recordings = [];
   const replayEvents = [];
-  let errorEvents = 0;
+  const errorIds = [];
   for (const env of state.envelopes) {
     const [, items] = parseEnvelope(env.raw);
     for (const [ih, payload] of items) {
       if (ih.type === 'replay_recording') recordings.push(Buffer.from(payload));
       else if (ih.type === 'replay_event') replayEvents.push(JSON.parse(payload.toString('utf8')));
-      else if (ih.type === 'event') errorEvents++;
+      else if (ih.type === 'event') errorIds.push(JSON.parse(payload.toString('utf8')).event_id);
     }
   }
   if (!recordings.length) throw new Error('sentry: no replay_recording captured');
   await mkdir(join(CORPUS, 'sentry'), { recursive: true });
   for (const f of await readdir(join(CORPUS, 'sentry'))) if (/^segment-\d+\.bin$/.test(f)) await rm(join(CORPUS, 'sentry', f));
   const segments = recordings.map((r) => ({ raw: r, ...decodeRecording(r) })).sort((a, b) => a.segment_id - b.segment_id);
-  log(`  ${state.envelopes.length} envelopes, ${segments.length} segments (${segments.map((s) => s.encoding).join(',')}), ${errorEvents} error events`);
+  log(`  ${state.envelopes.length} envelopes, ${segments.length} segments (${segments.map((s) => s.encoding).join(',')}), ${errorIds.length} error events`);
   for (const s of segments) await out('sentry', `segment-${s.segment_id}.bin`, s.raw);
   const first = replayEvents.find((e) => e.segment_id === 0) ?? replayEvents[0];
   await out('sentry', 'replay_event.json', pretty(first));
@@ -655,6 +659,7 @@ async function sentry(browser) {
       urls_in_all_replay_events: replayEvents.sort((a, b) => a.segment_id - b.segment_id).flatMap((e) => e.urls ?? []),
       error_ids_in_all_replay_events: replayEvents.flatMap((e) => e.error_ids ?? []),
     },
+    error_event_ids_sent: errorIds,
     custom_event_tags: [...new Set(all.filter((e) => e.type === 5).map((e) => e.data?.tag))],
     breadcrumb_categories: [...new Set(all.filter((e) => e.type === 5 && e.data?.tag === 'breadcrumb').map((e) => e.data.payload?.category))],
   };

@@ -79,17 +79,18 @@ pub fn print_table(sessions: &[SessionSummary]) {
         return;
     }
     println!(
-        "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  URL",
-        "ID", "STARTED (UTC)", "DURATION", "EVENTS", "CLICKS"
+        "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {:<24}  URL",
+        "ID", "STARTED (UTC)", "DURATION", "EVENTS", "CLICKS", "USER"
     );
     for s in sessions {
         println!(
-            "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {}",
+            "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {:<24}  {}",
             short_id(&s.id),
             utc(s.started_at as f64),
             duration(s.duration_ms as f64),
             s.event_counts.total,
             s.click_count,
+            clip(user_label(s).unwrap_or("-"), 24),
             s.first_url.as_deref().unwrap_or("-")
         );
     }
@@ -115,6 +116,43 @@ pub fn print_detail(d: &SessionDetail) {
         c.total, c.full_snapshot, c.incremental_snapshot, c.meta, c.custom, c.plugin
     );
     println!("clicks      {}", s.click_count);
+    if let Some(who) = user_label(s) {
+        let u = &s.user;
+        let all: Vec<&str> = [u.name.as_deref(), u.email.as_deref(), u.id.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        println!(
+            "user        {}",
+            if all.is_empty() {
+                who.to_string()
+            } else {
+                all.join(" · ")
+            }
+        );
+    }
+    let c = &s.client;
+    let client: Vec<String> = [
+        c.browser.as_ref().map(|b| match &c.browser_version {
+            Some(v) => format!("{b} {v}"),
+            None => b.clone(),
+        }),
+        c.os.clone(),
+        c.device_type.clone(),
+        c.country.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !client.is_empty() {
+        println!("client      {}", client.join(" · "));
+    }
+    if let Some(sdk) = &c.sdk {
+        println!("recorder    {sdk}");
+    }
+    if let Some(v) = &s.vendor_id {
+        println!("vendor id   {v}");
+    }
     println!(
         "bytes       file {}, decoded {}, stored {}",
         s.file_bytes, s.raw_bytes, s.stored_bytes
@@ -137,6 +175,24 @@ pub fn print_detail(d: &SessionDetail) {
                 .map(|k| format!(" (id {k})"))
                 .unwrap_or_default()
         );
+    }
+}
+
+/// The most human identifier of the session's user.
+fn user_label(s: &SessionSummary) -> Option<&str> {
+    s.user
+        .email
+        .as_deref()
+        .or(s.user.name.as_deref())
+        .or(s.user.id.as_deref())
+}
+
+/// At most `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
     }
 }
 

@@ -150,6 +150,31 @@ impl Compression {
     }
 }
 
+/// Who was recorded, as far as the recording says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionUser {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// What the session was recorded on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ClientInfo {
+    pub browser: Option<String>,
+    pub browser_version: Option<String>,
+    pub os: Option<String>,
+    pub device_type: Option<String>,
+    pub country: Option<String>,
+    pub user_agent: Option<String>,
+    /// Recorder or SDK, with its version when known.
+    pub sdk: Option<String>,
+}
+
 /// One row of the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -179,6 +204,10 @@ pub struct SessionSummary {
     /// Epoch milliseconds of the import.
     pub imported_at: i64,
     pub window_count: u32,
+    /// The vendor's own session or replay id, when the format carries one.
+    pub vendor_id: Option<String>,
+    pub user: SessionUser,
+    pub client: ClientInfo,
 }
 
 /// A page the user was on, from a Meta event.

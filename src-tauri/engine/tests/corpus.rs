@@ -211,6 +211,18 @@ fn vendor_files_open_as_their_format_or_fail_precisely() {
 }
 
 #[test]
+fn posthog_api_response_names_the_person() {
+    let mut t = TestLibrary::new();
+    let path = corpus().join("public/posthog/session_recording.json");
+    let s = t.import(&path).unwrap().session().clone();
+    assert_eq!(
+        s.user.id.as_deref(),
+        Some("1774d90b2a432d-06cf818ba37a9e-1e2a1f04-384000-1774d90b2a5870")
+    );
+    assert_eq!(s.user.email, None);
+}
+
+#[test]
 fn posthog_windows_keep_their_ids() {
     let mut t = TestLibrary::new();
     let path = corpus().join("public/posthog/recording_snapshots.jsonl");

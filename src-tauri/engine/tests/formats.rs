@@ -153,6 +153,11 @@ fn posthog_exports_old_and_new() {
         "data": {"id": "0189-session", "person": {"properties": {"email": "ada@example.com"}},
                  "snapshots": snapshots}
     });
+    let mut t = TestLibrary::new();
+    let path = t.file("export-meta.json", &serde_json::to_vec(&export).unwrap());
+    let s = t.import(&path).unwrap().session().clone();
+    assert_eq!(s.user.email.as_deref(), Some("ada@example.com"));
+    assert_eq!(s.vendor_id.as_deref(), Some("0189-session"));
     let (format, windows, stored) = import("export.json", &serde_json::to_vec(&export).unwrap());
     assert_eq!(format, "posthog-export");
     assert_eq!(windows, vec![(Some("7".into()), 272)]);

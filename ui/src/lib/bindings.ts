@@ -41,6 +41,18 @@ export type ChunkInfo = {
 	rawBytes: number,
 };
 
+/**  What the session was recorded on. */
+export type ClientInfo = {
+	browser: string | null,
+	browserVersion: string | null,
+	os: string | null,
+	deviceType: string | null,
+	country: string | null,
+	userAgent: string | null,
+	/**  Recorder or SDK, with its version when known. */
+	sdk: string | null,
+};
+
 /**  The compression wrapped around a recording, sniffed from its magic bytes. */
 export type Compression = "none" | "gzip" | "zlib" | "zstd";
 
@@ -166,6 +178,17 @@ export type SessionSummary = {
 	/**  Epoch milliseconds of the import. */
 	importedAt: number,
 	windowCount: number,
+	/**  The vendor's own session or replay id, when the format carries one. */
+	vendorId: string | null,
+	user: SessionUser,
+	client: ClientInfo,
+};
+
+/**  Who was recorded, as far as the recording says. */
+export type SessionUser = {
+	id: string | null,
+	name: string | null,
+	email: string | null,
 };
 
 /**  One tab of a recording: its own event stream with its own node ids. */

@@ -7,6 +7,7 @@ pub mod compression;
 pub mod envelope;
 pub mod event;
 pub mod json_stream;
+pub mod metadata;
 pub mod sentry;
 
 use std::fs::File;
@@ -21,6 +22,7 @@ use compression::{CountingReader, HashingReader};
 use envelope::EnvelopeKind;
 pub use event::{parse_event, EventHead, EventProblem};
 use json_stream::{describe_byte, ScanError, Scanner};
+pub use metadata::Metadata;
 
 /// Limits that keep a hostile file from exhausting the machine.
 #[derive(Debug, Clone)]
@@ -68,10 +70,15 @@ pub struct ReadReport {
     pub skipped: u64,
     /// Human-readable notes on what was left out.
     pub warnings: Vec<String>,
+    /// Who and what recorded it, from the container's fields.
+    pub metadata: Metadata,
 }
 
 /// How often (in events) progress is reported.
 const PROGRESS_EVERY: u64 = 2048;
+/// Container fields kept for metadata: at most this many, each at most this large.
+const MAX_FIELDS: usize = 64;
+const MAX_FIELD_BYTES: usize = 256 * 1024;
 /// How many skipped values are described individually.
 const MAX_DESCRIBED_SKIPS: usize = 3;
 
@@ -111,6 +118,7 @@ pub fn read_recording(
         max_event_bytes: opts.max_event_bytes,
         envelopes: Vec::new(),
         repaired_utf8: 0,
+        fields: Vec::new(),
         events: 0,
         values: 0,
         skipped: 0,
@@ -155,6 +163,7 @@ pub fn read_recording(
         ));
     }
     (walk.on_progress)(walk.events);
+    let metadata = metadata::from_fields(&walk.fields);
     let (events, skipped, warnings) = (walk.events, walk.skipped, walk.warnings);
     let hash = scanner.into_inner().hasher.finalize();
     Ok(ReadReport {
@@ -166,6 +175,7 @@ pub fn read_recording(
         events,
         skipped,
         warnings,
+        metadata,
     })
 }
 
@@ -182,6 +192,8 @@ struct Walk<'p, 'c> {
     envelopes: Vec<EnvelopeKind>,
     /// Values whose invalid UTF-8 was replaced.
     repaired_utf8: u64,
+    /// Small non-event fields of the container (`data.person`…), for the metadata.
+    fields: Vec<(String, Vec<u8>)>,
     on_event: &'c mut dyn FnMut(SourceEvent<'_>) -> Result<()>,
     on_progress: &'c mut dyn FnMut(u64),
 }
@@ -525,6 +537,14 @@ impl Walk<'_, '_> {
                 Route::Other => {
                     value.clear();
                     s.read_value(Some(value), "an object field")?;
+                    if value.len() <= MAX_FIELD_BYTES && self.fields.len() < MAX_FIELDS {
+                        let mut at = path.join(".");
+                        if !at.is_empty() {
+                            at.push('.');
+                        }
+                        at.push_str(&name);
+                        self.fields.push((at, value.clone()));
+                    }
                     if let Some(t) = tee.as_mut() {
                         t.push(b'"');
                         t.extend_from_slice(&key);

@@ -170,6 +170,26 @@ impl Library {
                 now_ms(),
             ],
         )?;
+        let m = &report.metadata;
+        tx.execute(
+            "UPDATE sessions SET vendor_id = ?2, user_id = ?3, user_name = ?4, user_email = ?5, \
+             browser = ?6, browser_version = ?7, os = ?8, device_type = ?9, country = ?10, \
+             user_agent = ?11, sdk = ?12 WHERE pk = ?1",
+            params![
+                pk,
+                m.vendor_id,
+                m.user_id,
+                m.user_name,
+                m.user_email,
+                m.browser,
+                m.browser_version,
+                m.os,
+                m.device_type,
+                m.country,
+                m.user_agent,
+                m.sdk
+            ],
+        )?;
         tx.commit()?;
         progress(ImportProgress {
             bytes_read: report.file_bytes,

@@ -12,8 +12,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ChunkInfo, Compression, EventCounts, Format, PageVisit, SessionDetail, SessionSummary,
-    WindowInfo,
+    ChunkInfo, ClientInfo, Compression, EventCounts, Format, PageVisit, SessionDetail,
+    SessionSummary, SessionUser, WindowInfo,
 };
 pub use import::ImportOptions;
 pub use schema::SCHEMA_VERSION;
@@ -45,7 +45,8 @@ const SUMMARY_COLUMNS: &str = "id, source, format, compression, started_at, ende
     first_url, url_count, window_count, viewport_width, viewport_height, event_count, \
     dom_content_loaded_count, load_count, full_snapshot_count, incremental_snapshot_count, \
     meta_count, custom_count, plugin_count, click_count, file_bytes, raw_bytes, stored_bytes, \
-    imported_at";
+    imported_at, vendor_id, user_id, user_name, user_email, browser, browser_version, os, \
+    device_type, country, user_agent, sdk";
 
 impl Library {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
@@ -356,5 +357,20 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
         raw_bytes: r.get::<_, i64>(21)?.max(0) as u64,
         stored_bytes: r.get::<_, i64>(22)?.max(0) as u64,
         imported_at: r.get(23)?,
+        vendor_id: r.get(24)?,
+        user: SessionUser {
+            id: r.get(25)?,
+            name: r.get(26)?,
+            email: r.get(27)?,
+        },
+        client: ClientInfo {
+            browser: r.get(28)?,
+            browser_version: r.get(29)?,
+            os: r.get(30)?,
+            device_type: r.get(31)?,
+            country: r.get(32)?,
+            user_agent: r.get(33)?,
+            sdk: r.get(34)?,
+        },
     })
 }

@@ -79,6 +79,22 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: who was recorded, on what (normalised from each vendor's metadata).
+    r#"
+    ALTER TABLE sessions ADD COLUMN vendor_id TEXT;
+    ALTER TABLE sessions ADD COLUMN user_id TEXT;
+    ALTER TABLE sessions ADD COLUMN user_name TEXT;
+    ALTER TABLE sessions ADD COLUMN user_email TEXT;
+    ALTER TABLE sessions ADD COLUMN browser TEXT;
+    ALTER TABLE sessions ADD COLUMN browser_version TEXT;
+    ALTER TABLE sessions ADD COLUMN os TEXT;
+    ALTER TABLE sessions ADD COLUMN device_type TEXT;
+    ALTER TABLE sessions ADD COLUMN country TEXT;
+    ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+    ALTER TABLE sessions ADD COLUMN sdk TEXT;
+    CREATE INDEX sessions_by_user_id ON sessions(user_id);
+    CREATE INDEX sessions_by_user_email ON sessions(user_email);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -14,6 +14,7 @@ import type {
   PageVisit,
   SessionDetail,
   SessionSummary,
+  SessionUser,
 } from "../bindings";
 import {
   BackendError,
@@ -266,10 +267,12 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
 
   let raw: unknown[];
   let format: Format;
+  let user: SessionUser = { id: null, name: null, email: null };
   try {
     const parsed = parseRecording(text);
     raw = parsed.events;
     format = parsed.format;
+    user = parsed.user ?? user;
   } catch (e) {
     if (e instanceof BackendError) return fail(e.code, e.message);
     return fail("not_json", `not JSON: ${e instanceof Error ? e.message : String(e)}`);
@@ -319,6 +322,17 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
     storedBytes: chunks.reduce((n, c) => n + c.info.rawBytes, 0),
     importedAt,
     windowCount: 1,
+    vendorId: null,
+    user,
+    client: {
+      browser: null,
+      browserVersion: null,
+      os: null,
+      deviceType: null,
+      country: null,
+      userAgent: null,
+      sdk: null,
+    },
   };
   return { summary, urls: stats.urls, chunks, contentHash: hash };
 }
@@ -336,7 +350,14 @@ interface RawEvent {
 }
 
 /** Bare array, `{events: [...]}`, or one event per line. */
-function parseRecording(text: string): { events: unknown[]; format: Format } {
+interface Parsed {
+  events: unknown[];
+  format: Format;
+  /** A `user` object beside the events, as the engine reads it. */
+  user?: SessionUser;
+}
+
+function parseRecording(text: string): Parsed {
   const trimmed = text.trimStart();
   if (trimmed.startsWith("[")) {
     return { events: JSON.parse(text) as unknown[], format: "rrweb-array" };
@@ -350,8 +371,15 @@ function parseRecording(text: string): { events: unknown[]; format: Format } {
       const lines = text.split("\n").filter((l) => l.trim() !== "");
       return { events: lines.map((l) => JSON.parse(l) as unknown), format: "rrweb-jsonl" };
     }
-    const events = (whole as { events?: unknown }).events;
-    if (Array.isArray(events)) return { events, format: "rrweb-object" };
+    const { events, user } = whole as { events?: unknown; user?: Partial<SessionUser> };
+    if (Array.isArray(events)) {
+      const who: SessionUser = {
+        id: user?.id ?? null,
+        name: user?.name ?? null,
+        email: user?.email ?? null,
+      };
+      return { events, format: "rrweb-object", user: who };
+    }
     if (typeof (whole as RawEvent).type === "number") {
       return { events: [whole], format: "rrweb-jsonl" };
     }
