@@ -445,6 +445,9 @@ async function posthog(browser) {
   const sdk = { sdk: 'posthog-js', sdk_version: ver };
 
   await out('posthog', 'snapshot-events.json', JSON.stringify(snapshots) + '\n');
+  // The same run's analytics events ($pageview, $identify with $set email/name, ...): the
+  // $snapshot events carry only distinct_id.
+  await out('posthog', 'analytics-events.json', JSON.stringify(analytics) + '\n');
   await out('posthog', 'snapshot-events.truth.json', pretty(posthogTruth('posthog-snapshot-events', 'snapshot-events.json', snapshots, analytics, sdk)));
 
   // Conversion 1: PostHog's blob storage shape, one JSON line per window batch.

@@ -14,6 +14,25 @@ use crate::output;
 use crate::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Inspecting touches no library.
+    if let Command::Inspect {
+        file,
+        json,
+        max_decoded_bytes,
+    } = &cli.command
+    {
+        let opts = ReadOptions {
+            max_decoded_bytes: *max_decoded_bytes,
+            ..ReadOptions::default()
+        };
+        let found = tapedeck_engine::inspect::inspect(file, &opts)?;
+        if *json {
+            output::print_json(&found);
+        } else {
+            output::print_inspection(&found);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let path = resolve_path(cli.library.as_deref());
     let mut library = Library::open(&path)?;
     match cli.command {
@@ -22,6 +41,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             max_decoded_bytes,
         } => import(&mut library, &paths, json, max_decoded_bytes),
+        Command::Inspect { .. } => unreachable!("handled above"),
         Command::List { json } => {
             let sessions = library.list_sessions()?;
             if json {

@@ -41,6 +41,16 @@ pub enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = tapedeck_engine::formats::DEFAULT_MAX_DECODED_BYTES)]
         max_decoded_bytes: u64,
     },
+    /// Describe a recording file without importing it: format, windows, events, duration,
+    /// metadata and warnings.
+    Inspect {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Refuse files that decompress to more than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = tapedeck_engine::formats::DEFAULT_MAX_DECODED_BYTES)]
+        max_decoded_bytes: u64,
+    },
     /// List the library's sessions, newest first.
     List {
         #[arg(long)]
@@ -69,7 +79,7 @@ pub enum Command {
 }
 
 /// The subcommand names, so the desktop binary can tell a CLI call from a file to open.
-pub const SUBCOMMANDS: &[&str] = &["import", "list", "show", "events", "help"];
+pub const SUBCOMMANDS: &[&str] = &["import", "inspect", "list", "show", "events", "help"];
 
 /// Parses `args` (including the program name) and runs the command.
 pub fn run<I, T>(args: I) -> ExitCode

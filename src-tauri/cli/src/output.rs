@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use serde::Serialize;
+use tapedeck_engine::inspect::Inspection;
 use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
 use tapedeck_engine::Error;
 
@@ -70,6 +71,58 @@ pub fn print_import(path: &Path, outcome: &ImportOutcome) {
             short_id(&session.id),
             path.display()
         ),
+    }
+}
+
+pub fn print_inspection(i: &Inspection) {
+    println!("file        {}", i.path);
+    println!(
+        "format      {} ({})",
+        i.format.as_str(),
+        i.compression.as_str()
+    );
+    if let Some(start) = i.started_at {
+        println!("started     {} UTC", utc(start as f64));
+    }
+    println!("duration    {}", duration(i.duration_ms as f64));
+    let c = &i.event_counts;
+    println!(
+        "events      {} (full snapshots {}, incremental {}, meta {}, custom {}, plugin {})",
+        c.total, c.full_snapshot, c.incremental_snapshot, c.meta, c.custom, c.plugin
+    );
+    println!("clicks      {}", i.click_count);
+    for w in &i.windows {
+        println!(
+            "window      {}  {} events, {}, {} full snapshots",
+            w.key.as_deref().unwrap_or("(default)"),
+            w.event_count,
+            duration(w.duration_ms as f64),
+            w.full_snapshots
+        );
+    }
+    for u in &i.urls {
+        println!("page        {}", u.url);
+    }
+    let u = &i.user;
+    let who: Vec<&str> = [u.name.as_deref(), u.email.as_deref(), u.id.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !who.is_empty() {
+        println!("user        {}", who.join(" · "));
+    }
+    if let Some(b) = &i.client.browser {
+        println!(
+            "browser     {b} {}",
+            i.client.browser_version.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(os) = &i.client.os {
+        println!("os          {os}");
+    }
+    println!("playable    {}", if i.playable { "yes" } else { "no" });
+    for w in &i.warnings {
+        println!("warning     {w}");
     }
 }
 

@@ -173,3 +173,30 @@ fn the_library_comes_from_the_environment_too() {
         "the library was created where TAPEDECK_LIBRARY points"
     );
 }
+
+#[test]
+fn inspect_describes_a_file_without_importing_it() {
+    let cli = Cli::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public/posthog");
+    let blob = dir.join("recording_snapshots.jsonl");
+    let found = cli.json(&["inspect", blob.to_str().unwrap(), "--json"]);
+    assert_eq!(found["format"], "posthog-blob-jsonl");
+    assert_eq!(found["windows"].as_array().unwrap().len(), 2);
+    assert_eq!(found["eventCounts"]["total"], 49);
+    assert_eq!(found["playable"], true);
+    assert!(
+        !cli.library().exists(),
+        "inspect must not create or touch a library"
+    );
+
+    let text = cli.ok(&[
+        "inspect",
+        dir.join("recording_snapshots.json").to_str().unwrap(),
+    ]);
+    assert!(text.contains("playable    no"), "{text}");
+    assert!(text.contains("warning     no full snapshot"), "{text}");
+
+    let out = cli.run(&["inspect", dir.join("recording_meta.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("recording_meta.json: not a recording"));
+}

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod error;
 pub mod formats;
+pub mod inspect;
 pub mod library;
 pub mod model;
 pub mod sources;

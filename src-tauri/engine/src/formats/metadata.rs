@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::model::{ClientInfo, SessionUser};
+
 /// Normalised metadata. Every field is optional: formats carry what they carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -22,6 +24,28 @@ pub struct Metadata {
     pub user_agent: Option<String>,
     /// Recorder or SDK, with its version when known.
     pub sdk: Option<String>,
+}
+
+impl Metadata {
+    pub fn user(&self) -> SessionUser {
+        SessionUser {
+            id: self.user_id.clone(),
+            name: self.user_name.clone(),
+            email: self.user_email.clone(),
+        }
+    }
+
+    pub fn client(&self) -> ClientInfo {
+        ClientInfo {
+            browser: self.browser.clone(),
+            browser_version: self.browser_version.clone(),
+            os: self.os.clone(),
+            device_type: self.device_type.clone(),
+            country: self.country.clone(),
+            user_agent: self.user_agent.clone(),
+            sdk: self.sdk.clone(),
+        }
+    }
 }
 
 /// Builds the metadata from a container's top-level fields (`("data.person", raw JSON)`…).
