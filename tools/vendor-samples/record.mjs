@@ -23,7 +23,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gunzipSync, inflateSync, gzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 
 const uiRequire = createRequire(new URL('../../ui/package.json', import.meta.url));
 const { chromium } = uiRequire('playwright-core');

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analysis::Stats;
+use crate::analysis::{EventFacts, Stats};
 use crate::error::Result;
 use crate::formats::{read_recording, ReadOptions};
+use crate::library::reorder::Reorder;
 use crate::model::{ClientInfo, Compression, EventCounts, Format, PageVisit, SessionUser};
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,19 +48,35 @@ pub struct InspectedWindow {
 
 pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
     let mut session = Stats::default();
-    let mut windows: Vec<(Option<String>, Stats)> = Vec::new();
+    // The same ordering and clean-up as an import, so the figures match what it would store.
+    let mut windows: Vec<(Option<String>, Reorder, Stats)> = Vec::new();
     let mut by_key: HashMap<Option<String>, usize> = HashMap::new();
+    let mut ready = Vec::new();
     let report = read_recording(path, opts, &mut |_, _| {}, &mut |e| {
         let key = e.window.map(str::to_owned);
         let slot = *by_key.entry(key.clone()).or_insert_with(|| {
-            windows.push((key, Stats::default()));
+            windows.push((key, Reorder::default(), Stats::default()));
             windows.len() - 1
         });
-        windows[slot].1.observe(&e.head);
-        session.observe(&e.head);
+        let (_, order, stats) = &mut windows[slot];
+        order.push(EventFacts::of(&e.head), e.raw, &mut ready);
+        for r in ready.drain(..) {
+            stats.observe(&r.facts);
+            session.observe(&r.facts);
+        }
         Ok(())
     })?;
+    let mut notes = Vec::new();
+    for (_, order, stats) in &mut windows {
+        order.finish(&mut ready);
+        for r in ready.drain(..) {
+            stats.observe(&r.facts);
+            session.observe(&r.facts);
+        }
+        notes.extend(order.notes());
+    }
     let mut warnings = report.warnings;
+    warnings.extend(notes);
     let playable = session.counts.full_snapshot > 0;
     if !playable {
         warnings.push("no full snapshot: the recording cannot be replayed on its own".into());
@@ -80,7 +97,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
         urls: session.urls.clone(),
         windows: windows
             .into_iter()
-            .map(|(key, s)| InspectedWindow {
+            .map(|(key, _, s)| InspectedWindow {
                 key,
                 event_count: s.counts.total,
                 full_snapshots: s.counts.full_snapshot,

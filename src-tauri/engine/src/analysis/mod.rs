@@ -4,6 +4,38 @@
 use crate::formats::EventHead;
 use crate::model::{EventCounts, EventKind, PageVisit};
 
+/// What the analysis needs of one event, kept while the event waits to be put in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFacts {
+    pub kind: EventKind,
+    pub ts: f64,
+    pub click: bool,
+    /// `data.href` of a Meta event.
+    pub href: Option<String>,
+    /// `data.width` / `data.height` of a Meta event.
+    pub viewport: Option<(f64, f64)>,
+}
+
+impl EventFacts {
+    pub fn of(e: &EventHead<'_>) -> Self {
+        let meta = e.kind == EventKind::Meta;
+        Self {
+            kind: e.kind,
+            ts: e.timestamp,
+            click: e.is_click(),
+            href: if meta {
+                e.href.as_deref().map(str::to_owned)
+            } else {
+                None
+            },
+            viewport: match (meta, e.width, e.height) {
+                (true, Some(w), Some(h)) => Some((w, h)),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Running totals for one window or a whole session.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
@@ -18,27 +50,25 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn observe(&mut self, e: &EventHead<'_>) {
+    pub fn observe(&mut self, e: &EventFacts) {
         self.counts.add(e.kind);
-        if e.is_click() {
+        if e.click {
             self.clicks += 1;
         }
-        self.started_at = Some(self.started_at.map_or(e.timestamp, |s| s.min(e.timestamp)));
-        self.ended_at = Some(self.ended_at.map_or(e.timestamp, |s| s.max(e.timestamp)));
-        if e.kind == EventKind::Meta {
-            if let Some(href) = e.href.as_deref().filter(|h| !h.is_empty()) {
-                if self.urls.last().map(|v| v.url.as_str()) != Some(href) {
-                    self.urls.push(PageVisit {
-                        at: e.timestamp.round() as i64,
-                        url: href.to_string(),
-                    });
-                }
+        self.started_at = Some(self.started_at.map_or(e.ts, |s| s.min(e.ts)));
+        self.ended_at = Some(self.ended_at.map_or(e.ts, |s| s.max(e.ts)));
+        if let Some(href) = e.href.as_deref().filter(|h| !h.is_empty()) {
+            if self.urls.last().map(|v| v.url.as_str()) != Some(href) {
+                self.urls.push(PageVisit {
+                    at: e.ts.round() as i64,
+                    url: href.to_string(),
+                });
             }
-            if self.viewport.is_none() {
-                if let (Some(w), Some(h)) = (e.width, e.height) {
-                    if w > 0.0 && h > 0.0 && w < 1e6 && h < 1e6 {
-                        self.viewport = Some((w as u32, h as u32));
-                    }
+        }
+        if self.viewport.is_none() {
+            if let Some((w, h)) = e.viewport {
+                if w > 0.0 && h > 0.0 && w < 1e6 && h < 1e6 {
+                    self.viewport = Some((w as u32, h as u32));
                 }
             }
         }
@@ -68,7 +98,7 @@ mod tests {
             br#"{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":170}"#,
             br#"{"type":4,"data":{"href":"https://a.test/b","width":1024,"height":768},"timestamp":300}"#,
         ] {
-            s.observe(&parse_event(raw).unwrap());
+            s.observe(&EventFacts::of(&parse_event(raw).unwrap()));
         }
         assert_eq!(s.clicks, 1);
         assert_eq!(s.counts.meta, 3);

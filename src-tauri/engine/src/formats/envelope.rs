@@ -20,6 +20,9 @@ pub struct Unwrapped {
     pub kind: EnvelopeKind,
     pub window: Option<String>,
     pub events: Vec<Cow<'static, [u8]>>,
+    /// The envelope's own description of the session (a `$snapshot` event's properties
+    /// other than the snapshot data), as a JSON object.
+    pub meta: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +46,7 @@ pub fn unwrap(raw: &[u8], max_event_bytes: usize) -> Option<Result<Unwrapped, Un
                 kind: EnvelopeKind::BlobTuple,
                 window: Some(window.0),
                 events: vec![Cow::Owned(event.get().as_bytes().to_vec())],
+                meta: None,
             }))
         }
         b'{' => {
@@ -53,16 +57,19 @@ pub fn unwrap(raw: &[u8], max_event_bytes: usize) -> Option<Result<Unwrapped, Un
                     kind: EnvelopeKind::BlobLine,
                     window: Some(window.0),
                     events: owned(events),
+                    meta: None,
                 }));
             }
             if probe.event.as_deref() == Some("$snapshot") {
-                let props = probe.properties?;
-                let props: SnapshotProps = serde_json::from_str(props.get()).ok()?;
+                let raw_props = probe.properties?;
+                let props: SnapshotProps = serde_json::from_str(raw_props.get()).ok()?;
                 let data = props.snapshot_data?;
+                let meta = snapshot_meta(raw_props, probe.distinct_id);
                 return Some(snapshot_data(data).map(|events| Unwrapped {
                     kind: EnvelopeKind::SnapshotEvent,
                     window: props.window_id.map(|w| w.0),
                     events,
+                    meta,
                 }));
             }
             None
@@ -76,6 +83,19 @@ fn owned(events: Vec<&RawValue>) -> Vec<Cow<'static, [u8]>> {
         .into_iter()
         .map(|e| Cow::Owned(e.get().as_bytes().to_vec()))
         .collect()
+}
+
+/// The small properties of a `$snapshot` event (everything but the snapshot itself).
+fn snapshot_meta(props: &RawValue, distinct_id: Option<Id>) -> Option<Vec<u8>> {
+    let mut props: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(props.get()).ok()?;
+    props.retain(|k, v| !k.starts_with("$snapshot") && !v.is_object() && !v.is_array());
+    if let Some(id) = distinct_id {
+        props
+            .entry("distinct_id")
+            .or_insert(serde_json::Value::String(id.0));
+    }
+    serde_json::to_vec(&props).ok()
 }
 
 /// `$snapshot_data` is one event, a list of them, or `{"$snapshot_items": [...]}`.
@@ -120,6 +140,7 @@ fn unpack(raw: &[u8], max_event_bytes: usize) -> Result<Unwrapped, UnwrapError> 
         kind: EnvelopeKind::Packed,
         window: None,
         events: vec![Cow::Owned(out)],
+        meta: None,
     })
 }
 
@@ -146,6 +167,7 @@ impl<'de> Deserialize<'de> for Id {
 #[derive(Deserialize)]
 struct Probe<'a> {
     window_id: Option<Id>,
+    distinct_id: Option<Id>,
     #[serde(borrow)]
     data: Option<&'a RawValue>,
     event: Option<Cow<'a, str>>,

@@ -36,6 +36,8 @@ pub struct EventHead<'a> {
     pub height: Option<f64>,
     /// `windowId` on the event itself (PostHog exports put it there), string or number.
     pub window_id: Option<String>,
+    /// posthog-js's compressed-event version (`cv`), when fields are compressed.
+    pub cv: Option<Cow<'a, str>>,
 }
 
 impl EventHead<'_> {
@@ -81,6 +83,7 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
         timestamp,
         data,
         window_id,
+        cv,
     } = raw
     else {
         let RawHead::Other(found) = raw else {
@@ -110,6 +113,7 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
         width: data.width.and_then(Lenient::number),
         height: data.height.and_then(Lenient::number),
         window_id: window_id.and_then(|w| w.0),
+        cv: cv.and_then(LenientStr::into_option),
     })
 }
 
@@ -119,6 +123,7 @@ enum RawHead<'a> {
         timestamp: Option<Lenient>,
         data: Option<DataHead<'a>>,
         window_id: Option<LenientId>,
+        cv: Option<LenientStr<'a>>,
     },
     Other(&'static str),
 }
@@ -178,6 +183,7 @@ enum Field {
     Width,
     Height,
     WindowId,
+    Cv,
     Other,
 }
 
@@ -199,6 +205,7 @@ impl<'de> Deserialize<'de> for Field {
                     "width" => Field::Width,
                     "height" => Field::Height,
                     "windowId" => Field::WindowId,
+                    "cv" => Field::Cv,
                     _ => Field::Other,
                 })
             }
@@ -256,13 +263,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
             }
             other_kinds!(RawHead::Other);
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let (mut kind, mut timestamp, mut data, mut window_id) = (None, None, None, None);
+                let (mut kind, mut timestamp, mut data) = (None, None, None);
+                let (mut window_id, mut cv) = (None, None);
                 while let Some(key) = map.next_key::<Field>()? {
                     match key {
                         Field::Type => kind = Some(map.next_value()?),
                         Field::Timestamp => timestamp = Some(map.next_value()?),
                         Field::Data => data = Some(map.next_value()?),
                         Field::WindowId => window_id = Some(map.next_value()?),
+                        Field::Cv => cv = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -273,6 +282,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
                     timestamp,
                     data,
                     window_id,
+                    cv,
                 })
             }
         }

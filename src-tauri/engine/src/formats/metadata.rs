@@ -48,6 +48,9 @@ impl Metadata {
     }
 }
 
+/// Where the walker files the properties of the first PostHog `$snapshot` event.
+pub const SNAPSHOT_PROPERTIES: &str = "$snapshot.properties";
+
 /// Builds the metadata from a container's top-level fields (`("data.person", raw JSON)`…).
 pub fn from_fields(fields: &[(String, Vec<u8>)]) -> Metadata {
     let get = |path: &str| -> Option<Value> {
@@ -60,6 +63,12 @@ pub fn from_fields(fields: &[(String, Vec<u8>)]) -> Metadata {
     // PostHog: exports have data.person, older API responses result.person.
     if let Some(person) = get("data.person").or_else(|| get("result.person")) {
         posthog_person(&mut m, &person);
+    }
+    if let Some(props) = get(SNAPSHOT_PROPERTIES) {
+        // Snapshot events name the person only by id; the session id is theirs too.
+        fill(&mut m.user_id, &props, &["distinct_id"]);
+        fill(&mut m.vendor_id, &props, &["$session_id"]);
+        posthog_person(&mut m, &serde_json::json!({ "properties": props }));
     }
     if let Some(id) = get("data.id").as_ref().and_then(text) {
         m.vendor_id = Some(id);
@@ -89,18 +98,25 @@ fn posthog_person(m: &mut Metadata, person: &Value) {
     if m.user_name.is_none() {
         fill(&mut m.user_name, person, &["name"]);
     }
-    m.user_id = person["distinct_ids"]
-        .get(0)
-        .and_then(text)
-        .or_else(|| text(&person["distinct_id"]))
-        .or_else(|| text(&props["distinct_id"]));
+    if m.user_id.is_none() {
+        m.user_id = person["distinct_ids"]
+            .get(0)
+            .and_then(text)
+            .or_else(|| text(&person["distinct_id"]))
+            .or_else(|| text(&props["distinct_id"]));
+    }
     fill(&mut m.browser, props, &["$browser"]);
     fill(&mut m.browser_version, props, &["$browser_version"]);
     fill(&mut m.os, props, &["$os"]);
     fill(&mut m.device_type, props, &["$device_type"]);
     fill(&mut m.country, props, &["$geoip_country_code"]);
     fill(&mut m.user_agent, props, &["$raw_user_agent"]);
-    if let Some(lib) = text(&props["$lib"]) {
+    if let Some(lib) = text(&props["$lib"]).filter(|_| m.sdk.is_none()) {
+        let lib = if lib == "web" {
+            "posthog-js".to_string()
+        } else {
+            lib
+        };
         m.sdk = Some(match text(&props["$lib_version"]) {
             Some(v) => format!("{lib} {v}"),
             None => lib,

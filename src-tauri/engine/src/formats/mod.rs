@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod event;
 pub mod json_stream;
 pub mod metadata;
+pub mod posthog;
 pub mod sentry;
 
 use std::fs::File;
@@ -620,6 +621,16 @@ impl Walk<'_, '_> {
             self.values += 1;
         }
         let problem = match parse_event(raw) {
+            Ok(head) if head.cv.is_some() => match head.cv.as_deref() {
+                Some(posthog::COMPRESSED_V2024_10) => {
+                    match posthog::decompress_event(raw, self.max_event_bytes) {
+                        Ok(plain) => return self.value(&plain, at, window, depth.max(1)),
+                        Err(why) => format!("was dropped: {why}"),
+                    }
+                }
+                Some(other) => format!("uses an unknown compressed format `cv: {other}`"),
+                None => unreachable!(),
+            },
             Ok(head) if self.seconds_to_ms && sentry::in_seconds(head.timestamp) => {
                 match sentry::timestamp_to_ms(raw) {
                     Some(fixed) => return self.value(&fixed, at, window, depth.max(1)),
@@ -642,6 +653,16 @@ impl Walk<'_, '_> {
             (0 | 1, Some(Ok(u))) if depth == 0 || u.kind == EnvelopeKind::Packed => {
                 if !self.envelopes.contains(&u.kind) {
                     self.envelopes.push(u.kind);
+                }
+                if let Some(meta) = u.meta {
+                    if !self
+                        .fields
+                        .iter()
+                        .any(|(p, _)| p == metadata::SNAPSHOT_PROPERTIES)
+                    {
+                        self.fields
+                            .push((metadata::SNAPSHOT_PROPERTIES.to_string(), meta));
+                    }
                 }
                 let inner_window = u.window.as_deref().or(window);
                 for e in &u.events {

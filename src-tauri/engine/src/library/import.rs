@@ -8,8 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Transaction};
 
 use super::chunk::{ChunkBuilder, SealedChunk};
+use super::reorder::{Ready, Reorder};
 use super::Library;
-use crate::analysis::Stats;
+use crate::analysis::{EventFacts, Stats};
 use crate::error::{Error, Result};
 use crate::formats::{read_recording, ReadOptions, SourceEvent};
 use crate::model::{ImportOutcome, ImportProgress};
@@ -23,9 +24,43 @@ pub struct ImportOptions {
 struct WindowState {
     idx: u32,
     key: Option<String>,
+    order: Reorder,
     chunks: ChunkBuilder,
     next_seq: u32,
     stats: Stats,
+}
+
+impl WindowState {
+    /// Chunks events that came out of the reorder buffer, in time order.
+    fn accept(
+        &mut self,
+        ready: &mut Vec<Ready>,
+        tx: &Transaction<'_>,
+        pk: i64,
+        session: &mut Stats,
+    ) -> Result<u64> {
+        let mut stored = 0;
+        for e in ready.drain(..) {
+            let f = &e.facts;
+            if self.chunks.should_cut_before(f.kind, f.ts) {
+                stored += self.seal(tx, pk)?;
+            }
+            self.chunks.push(f.kind, f.ts, &e.raw);
+            self.stats.observe(f);
+            session.observe(f);
+        }
+        Ok(stored)
+    }
+
+    fn seal(&mut self, tx: &Transaction<'_>, pk: i64) -> Result<u64> {
+        if self.chunks.is_empty() {
+            return Ok(0);
+        }
+        let sealed = self.chunks.seal()?;
+        let n = store_chunk(tx, pk, self.idx, self.next_seq, &sealed)?;
+        self.next_seq += 1;
+        Ok(n)
+    }
 }
 
 impl Library {
@@ -59,6 +94,7 @@ impl Library {
         let mut by_key: HashMap<Option<String>, usize> = HashMap::new();
         let mut session = Stats::default();
         let mut stored_bytes: u64 = 0;
+        let mut ready = Vec::new();
 
         let report = {
             let mut on_event = |e: SourceEvent<'_>| -> Result<()> {
@@ -67,6 +103,7 @@ impl Library {
                     windows.push(WindowState {
                         idx: windows.len() as u32,
                         key,
+                        order: Reorder::default(),
                         chunks: ChunkBuilder::default(),
                         next_seq: 0,
                         stats: Stats::default(),
@@ -74,14 +111,8 @@ impl Library {
                     windows.len() - 1
                 });
                 let w = &mut windows[slot];
-                if w.chunks.should_cut_before(e.head.kind, e.head.timestamp) {
-                    let sealed = w.chunks.seal()?;
-                    stored_bytes += store_chunk(&tx, pk, w.idx, w.next_seq, &sealed)?;
-                    w.next_seq += 1;
-                }
-                w.chunks.push(e.head.kind, e.head.timestamp, e.raw);
-                w.stats.observe(&e.head);
-                session.observe(&e.head);
+                w.order.push(EventFacts::of(&e.head), e.raw, &mut ready);
+                stored_bytes += w.accept(&mut ready, &tx, pk, &mut session)?;
                 Ok(())
             };
             let mut on_progress = |bytes_read: u64, events: u64| {
@@ -93,7 +124,13 @@ impl Library {
             };
             read_recording(path, &opts.read, &mut on_progress, &mut on_event)
         };
-        let report = report?;
+        let mut report = report?;
+        for w in &mut windows {
+            w.order.finish(&mut ready);
+            stored_bytes += w.accept(&mut ready, &tx, pk, &mut session)?;
+            stored_bytes += w.seal(&tx, pk)?;
+            report.warnings.extend(w.order.notes());
+        }
 
         if session.counts.full_snapshot == 0 {
             return Err(Error::NoFullSnapshot {
@@ -107,12 +144,7 @@ impl Library {
             });
         }
 
-        for w in &mut windows {
-            if !w.chunks.is_empty() {
-                let sealed = w.chunks.seal()?;
-                stored_bytes += store_chunk(&tx, pk, w.idx, w.next_seq, &sealed)?;
-                w.next_seq += 1;
-            }
+        for w in &windows {
             tx.execute(
                 "INSERT INTO windows (session_pk, idx, key, started_at, ended_at, event_count) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

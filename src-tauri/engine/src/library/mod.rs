@@ -3,6 +3,7 @@
 
 pub mod chunk;
 mod import;
+pub(crate) mod reorder;
 mod schema;
 
 use std::path::{Path, PathBuf};
