@@ -1,0 +1,109 @@
+//! Vendor recordings in the real app: a PostHog export with two windows and a Sentry replay
+//! segment, both recorded with the vendors' SDKs (tests/corpus), open from the command line
+//! and play; the feed names the PostHog user.
+
+use serde_json::Value;
+use tapedeck_e2e::{js_str, workspace_root, App, Launch};
+
+/// Selects the feed row of a session and waits for the player to have it.
+async fn open(app: &App, id: &str) {
+    app.js(
+        &format!(
+            "document.querySelector('[data-testid=\"session-row\"][data-session-id={}]').click()",
+            js_str(id)
+        ),
+        vec![],
+    )
+    .await;
+    app.wait_js(
+        "the session to be selected",
+        &format!("return window.__tapedeck.selectedId() === {}", js_str(id)),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn posthog_two_windows_and_a_sentry_segment_play() {
+    let corpus = workspace_root().join("tests/corpus");
+    let posthog = corpus.join("posthog/session.export.json");
+    let sentry = corpus.join("sentry/segment-0.bin");
+    let app = App::launch("vendors", Launch::args([&posthog, &sentry])).await;
+
+    // Both imports land beside the three samples.
+    app.wait_js(
+        "five sessions in the feed",
+        "return document.querySelectorAll('[data-testid=\"session-row\"]').length === 5",
+    )
+    .await;
+    let listed: Value = serde_json::from_str(&app.cli(&["list", "--json"])).unwrap();
+    let id_of = |file: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file} is not in the library"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (posthog_id, sentry_id) = (id_of("session.export.json"), id_of("segment-0.bin"));
+
+    // The PostHog row says who the user was.
+    let user = app
+        .wait_js(
+            "the PostHog row to show its user",
+            &format!(
+                "const r = document.querySelector('[data-testid=\"session-row\"][data-session-id={}]'); \
+                 const u = r && r.querySelector('[data-testid=\"session-user\"]'); \
+                 return u ? u.innerText : null",
+                js_str(&posthog_id)
+            ),
+        )
+        .await;
+    assert_eq!(user, Value::from("ada@example.com"));
+
+    // It opens on its busier window (the checkout tab) and plays.
+    open(&app, &posthog_id).await;
+    app.wait_replay_contains("Tapedeck Sample Store").await;
+    app.screenshot("posthog-checkout-window").await;
+    let options = app
+        .js(
+            "const s = document.querySelector('[data-testid=\"window-select\"]'); \
+             return s ? s.options.length : 0",
+            vec![],
+        )
+        .await;
+    assert_eq!(options, Value::from(2), "a window picker with both windows");
+
+    // The other tab: the release notes.
+    app.js(
+        "const s = document.querySelector('[data-testid=\"window-select\"]'); \
+         s.value = String([...s.options].findIndex(o => !o.selected)); \
+         s.dispatchEvent(new Event('change', { bubbles: true }))",
+        vec![],
+    )
+    .await;
+    app.wait_replay_contains("Reel-to-Reel").await;
+    // One replay at a time, of the second window (8.7 s long, the first is 22 s).
+    app.wait_js(
+        "the player to show the second window only",
+        "const s = document.querySelector('[data-testid=\"window-select\"]'); \
+         const frames = document.querySelectorAll('[data-testid=\"replay\"] iframe').length; \
+         const d = window.__tapedeck.duration(); \
+         return s.value === '1' && frames === 1 && d > 5000 && d < 15000",
+    )
+    .await;
+    app.screenshot("posthog-second-window").await;
+
+    // The Sentry segment plays too, from its checkout page.
+    open(&app, &sentry_id).await;
+    app.wait_replay_contains("Tapedeck Sample Store").await;
+    app.wait_js(
+        "the Sentry replay to run",
+        "return window.__tapedeck.duration() > 1000",
+    )
+    .await;
+    app.screenshot("sentry-segment").await;
+    app.close().await;
+}

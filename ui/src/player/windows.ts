@@ -1,0 +1,29 @@
+// Sessions with several windows (tabs): which one to show first, and how to name them.
+import type { WindowInfo } from "../lib/bindings";
+
+/** Epoch ms where replay of a window can begin: its first chunk with a full snapshot. */
+export function playableStart(w: WindowInfo | null | undefined): number {
+  return w?.chunks.find((c) => c.fullSnapshot)?.startTs ?? w?.startedAt ?? 0;
+}
+
+/**
+ * The window to open first: the one with the most recorded events, where the user did the
+ * most (ties go to the earlier window). Windows that cannot be replayed come last.
+ */
+export function defaultWindow(windows: WindowInfo[]): number {
+  let best = 0;
+  const playable = (w: WindowInfo) => w.chunks.some((c) => c.fullSnapshot);
+  windows.forEach((w, i) => {
+    const b = windows[best];
+    if (playable(w) !== playable(b)) {
+      if (playable(w)) best = i;
+    } else if (w.eventCount > b.eventCount) {
+      best = i;
+    }
+  });
+  return best;
+}
+
+export function windowLabel(w: WindowInfo, i: number): string {
+  return `Window ${i + 1} · ${w.eventCount} events`;
+}
