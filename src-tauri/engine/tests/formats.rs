@@ -228,6 +228,22 @@ fn sentry_segment_with_zlib_and_seconds() {
 }
 
 #[test]
+fn sentry_download_of_several_segments() {
+    let mut events = demo_events();
+    let first = events[0]["timestamp"].as_f64().unwrap();
+    events.push(json!({"type": 5, "timestamp": (first + 900.0) / 1000.0,
+                       "data": {"tag": "performanceSpan", "payload": {"op": "navigation.navigate"}}}));
+    let (a, b) = events.split_at(100);
+    let download = json!([a, b]);
+    let (format, windows, stored) = import("replay.json", &serde_json::to_vec(&download).unwrap());
+    assert_eq!(format, "sentry-segment");
+    assert_eq!(windows, vec![(None, 273)]);
+    assert!(stored
+        .iter()
+        .any(|e| e["timestamp"] == json!((first + 900.0).round() as i64)));
+}
+
+#[test]
 fn trailing_content_after_a_recording_is_an_error() {
     let mut t = TestLibrary::new();
     let mut bytes = serde_json::to_vec(&demo_events()).unwrap();

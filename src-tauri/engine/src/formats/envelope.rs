@@ -31,6 +31,8 @@ pub enum EnvelopeKind {
     BlobLine,
     BlobTuple,
     SnapshotEvent,
+    /// Sentry's replay download: an array of segments, each an array of events.
+    SegmentList,
 }
 
 /// Why an envelope could not be opened (the value is then reported as not an event).
@@ -41,6 +43,16 @@ pub fn unwrap(raw: &[u8], max_event_bytes: usize) -> Option<Result<Unwrapped, Un
     match raw.first()? {
         b'"' => Some(unpack(raw, max_event_bytes)),
         b'[' => {
+            if let Ok(events) = serde_json::from_slice::<Vec<&RawValue>>(raw) {
+                if events.first().is_some_and(|e| e.get().starts_with('{')) {
+                    return Some(Ok(Unwrapped {
+                        kind: EnvelopeKind::SegmentList,
+                        window: None,
+                        events: owned(events),
+                        meta: None,
+                    }));
+                }
+            }
             let (window, event): (Id, &RawValue) = serde_json::from_slice(raw).ok()?;
             Some(Ok(Unwrapped {
                 kind: EnvelopeKind::BlobTuple,
@@ -240,6 +252,17 @@ mod tests {
         assert_eq!(unwrap(many, 1 << 20).unwrap().unwrap().events.len(), 2);
         let items = br#"{"event":"$snapshot","properties":{"$snapshot_data":{"$snapshot_items":[{"type":2}]}}}"#;
         assert_eq!(unwrap(items, 1 << 20).unwrap().unwrap().events.len(), 1);
+    }
+
+    #[test]
+    fn opens_a_sentry_segment_list() {
+        let u = unwrap(
+            br#"[{"type":2,"timestamp":1},{"type":3,"timestamp":2}]"#,
+            1 << 20,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((u.kind, u.events.len()), (EnvelopeKind::SegmentList, 2));
     }
 
     #[test]

@@ -287,7 +287,9 @@ impl Walk<'_, '_> {
     /// The envelopes seen name the format more precisely than the container does.
     fn refine(&self, format: Format) -> Format {
         let saw = |k| self.envelopes.contains(&k);
-        if saw(EnvelopeKind::SnapshotEvent) {
+        if saw(EnvelopeKind::SegmentList) {
+            Format::SentrySegment
+        } else if saw(EnvelopeKind::SnapshotEvent) {
             Format::PosthogSnapshotEvents
         } else if saw(EnvelopeKind::BlobLine) || saw(EnvelopeKind::BlobTuple) {
             Format::PosthogBlobJsonl
@@ -653,6 +655,9 @@ impl Walk<'_, '_> {
             (0 | 1, Some(Ok(u))) if depth == 0 || u.kind == EnvelopeKind::Packed => {
                 if !self.envelopes.contains(&u.kind) {
                     self.envelopes.push(u.kind);
+                }
+                if u.kind == EnvelopeKind::SegmentList {
+                    self.seconds_to_ms = true;
                 }
                 if let Some(meta) = u.meta {
                     if !self
