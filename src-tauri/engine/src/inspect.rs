@@ -107,8 +107,8 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
             .collect(),
         playable,
         vendor_id: report.metadata.vendor_id.clone(),
-        user: report.metadata.user(),
-        client: report.metadata.client(),
+        user: report.metadata.user.clone(),
+        client: report.metadata.client.clone(),
         warnings,
     })
 }

@@ -11,41 +11,8 @@ use crate::model::{ClientInfo, SessionUser};
 pub struct Metadata {
     /// The vendor's own session / replay id.
     pub vendor_id: Option<String>,
-    pub user_id: Option<String>,
-    pub user_name: Option<String>,
-    pub user_email: Option<String>,
-    pub browser: Option<String>,
-    pub browser_version: Option<String>,
-    pub os: Option<String>,
-    /// "desktop", "mobile", "tablet"…
-    pub device_type: Option<String>,
-    /// ISO country code.
-    pub country: Option<String>,
-    pub user_agent: Option<String>,
-    /// Recorder or SDK, with its version when known.
-    pub sdk: Option<String>,
-}
-
-impl Metadata {
-    pub fn user(&self) -> SessionUser {
-        SessionUser {
-            id: self.user_id.clone(),
-            name: self.user_name.clone(),
-            email: self.user_email.clone(),
-        }
-    }
-
-    pub fn client(&self) -> ClientInfo {
-        ClientInfo {
-            browser: self.browser.clone(),
-            browser_version: self.browser_version.clone(),
-            os: self.os.clone(),
-            device_type: self.device_type.clone(),
-            country: self.country.clone(),
-            user_agent: self.user_agent.clone(),
-            sdk: self.sdk.clone(),
-        }
-    }
+    pub user: SessionUser,
+    pub client: ClientInfo,
 }
 
 /// Where the walker files the properties of the first PostHog `$snapshot` event.
@@ -66,7 +33,7 @@ pub fn from_fields(fields: &[(String, Vec<u8>)]) -> Metadata {
     }
     if let Some(props) = get(SNAPSHOT_PROPERTIES) {
         // Snapshot events name the person only by id; the session id is theirs too.
-        fill(&mut m.user_id, &props, &["distinct_id"]);
+        fill(&mut m.user.id, &props, &["distinct_id"]);
         fill(&mut m.vendor_id, &props, &["$session_id"]);
         posthog_person(&mut m, &serde_json::json!({ "properties": props }));
     }
@@ -83,9 +50,9 @@ pub fn from_fields(fields: &[(String, Vec<u8>)]) -> Metadata {
     }
     // A generic `user` object beside rrweb events ({"events": [...], "user": {...}}).
     if let Some(user) = get("user") {
-        fill(&mut m.user_id, &user, &["id", "user_id", "distinct_id"]);
-        fill(&mut m.user_name, &user, &["name", "username"]);
-        fill(&mut m.user_email, &user, &["email"]);
+        fill(&mut m.user.id, &user, &["id", "user_id", "distinct_id"]);
+        fill(&mut m.user.name, &user, &["name", "username"]);
+        fill(&mut m.user.email, &user, &["email"]);
     }
     parse_user_agent(&mut m);
     m
@@ -93,31 +60,31 @@ pub fn from_fields(fields: &[(String, Vec<u8>)]) -> Metadata {
 
 fn posthog_person(m: &mut Metadata, person: &Value) {
     let props = &person["properties"];
-    fill(&mut m.user_email, props, &["email", "$email"]);
-    fill(&mut m.user_name, props, &["name", "$name"]);
-    if m.user_name.is_none() {
-        fill(&mut m.user_name, person, &["name"]);
+    fill(&mut m.user.email, props, &["email", "$email"]);
+    fill(&mut m.user.name, props, &["name", "$name"]);
+    if m.user.name.is_none() {
+        fill(&mut m.user.name, person, &["name"]);
     }
-    if m.user_id.is_none() {
-        m.user_id = person["distinct_ids"]
+    if m.user.id.is_none() {
+        m.user.id = person["distinct_ids"]
             .get(0)
             .and_then(text)
             .or_else(|| text(&person["distinct_id"]))
             .or_else(|| text(&props["distinct_id"]));
     }
-    fill(&mut m.browser, props, &["$browser"]);
-    fill(&mut m.browser_version, props, &["$browser_version"]);
-    fill(&mut m.os, props, &["$os"]);
-    fill(&mut m.device_type, props, &["$device_type"]);
-    fill(&mut m.country, props, &["$geoip_country_code"]);
-    fill(&mut m.user_agent, props, &["$raw_user_agent"]);
-    if let Some(lib) = text(&props["$lib"]).filter(|_| m.sdk.is_none()) {
+    fill(&mut m.client.browser, props, &["$browser"]);
+    fill(&mut m.client.browser_version, props, &["$browser_version"]);
+    fill(&mut m.client.os, props, &["$os"]);
+    fill(&mut m.client.device_type, props, &["$device_type"]);
+    fill(&mut m.client.country, props, &["$geoip_country_code"]);
+    fill(&mut m.client.user_agent, props, &["$raw_user_agent"]);
+    if let Some(lib) = text(&props["$lib"]).filter(|_| m.client.sdk.is_none()) {
         let lib = if lib == "web" {
             "posthog-js".to_string()
         } else {
             lib
         };
-        m.sdk = Some(match text(&props["$lib_version"]) {
+        m.client.sdk = Some(match text(&props["$lib_version"]) {
             Some(v) => format!("{lib} {v}"),
             None => lib,
         });
@@ -134,22 +101,26 @@ fn sentry_replay_event(m: &mut Metadata, fields: &[(String, Vec<u8>)]) {
     };
     m.vendor_id = text(&get("replay_id"));
     let user = get("user");
-    fill(&mut m.user_id, &user, &["id"]);
-    fill(&mut m.user_name, &user, &["username", "name"]);
-    fill(&mut m.user_email, &user, &["email"]);
+    fill(&mut m.user.id, &user, &["id"]);
+    fill(&mut m.user.name, &user, &["username", "name"]);
+    fill(&mut m.user.email, &user, &["email"]);
     let contexts = get("contexts");
-    fill(&mut m.browser, &contexts["browser"], &["name"]);
-    fill(&mut m.browser_version, &contexts["browser"], &["version"]);
-    fill(&mut m.os, &contexts["os"], &["name"]);
+    fill(&mut m.client.browser, &contexts["browser"], &["name"]);
     fill(
-        &mut m.device_type,
+        &mut m.client.browser_version,
+        &contexts["browser"],
+        &["version"],
+    );
+    fill(&mut m.client.os, &contexts["os"], &["name"]);
+    fill(
+        &mut m.client.device_type,
         &contexts["device"],
         &["family", "model"],
     );
-    m.user_agent = text(&get("request")["headers"]["User-Agent"]);
+    m.client.user_agent = text(&get("request")["headers"]["User-Agent"]);
     let sdk = get("sdk");
     if let Some(name) = text(&sdk["name"]) {
-        m.sdk = Some(match text(&sdk["version"]) {
+        m.client.sdk = Some(match text(&sdk["version"]) {
             Some(v) => format!("{name} {v}"),
             None => name,
         });
@@ -158,24 +129,24 @@ fn sentry_replay_event(m: &mut Metadata, fields: &[(String, Vec<u8>)]) {
 
 /// Fills browser, version and OS from the user agent when the vendor did not say.
 fn parse_user_agent(m: &mut Metadata) {
-    let Some(ua) = m.user_agent.as_deref() else {
+    let Some(ua) = m.client.user_agent.as_deref() else {
         return;
     };
     let Some(parsed) = woothee::parser::Parser::new().parse(ua) else {
         return;
     };
     let known = |s: &str| !s.is_empty() && s != woothee::woothee::VALUE_UNKNOWN;
-    if m.browser.is_none() && known(parsed.name) {
-        m.browser = Some(parsed.name.to_string());
+    if m.client.browser.is_none() && known(parsed.name) {
+        m.client.browser = Some(parsed.name.to_string());
         if known(parsed.version) {
-            m.browser_version = Some(parsed.version.to_string());
+            m.client.browser_version = Some(parsed.version.to_string());
         }
     }
-    if m.os.is_none() && known(parsed.os) {
-        m.os = Some(parsed.os.to_string());
+    if m.client.os.is_none() && known(parsed.os) {
+        m.client.os = Some(parsed.os.to_string());
     }
-    if m.device_type.is_none() {
-        m.device_type = match parsed.category {
+    if m.client.device_type.is_none() {
+        m.client.device_type = match parsed.category {
             "pc" => Some("desktop".into()),
             "smartphone" | "mobilephone" => Some("mobile".into()),
             _ => None,
@@ -219,14 +190,14 @@ mod tests {
             ),
         ]);
         assert_eq!(m.vendor_id.as_deref(), Some("0189-abc"));
-        assert_eq!(m.user_id.as_deref(), Some("user-42"));
-        assert_eq!(m.user_email.as_deref(), Some("ada@example.com"));
-        assert_eq!(m.user_name.as_deref(), Some("Ada"));
-        assert_eq!(m.country.as_deref(), Some("GB"));
-        assert_eq!(m.browser.as_deref(), Some("Chrome"));
-        assert_eq!(m.browser_version.as_deref(), Some("120.0.0.0"));
-        assert_eq!(m.os.as_deref(), Some("Windows 10"));
-        assert_eq!(m.device_type.as_deref(), Some("desktop"));
+        assert_eq!(m.user.id.as_deref(), Some("user-42"));
+        assert_eq!(m.user.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(m.user.name.as_deref(), Some("Ada"));
+        assert_eq!(m.client.country.as_deref(), Some("GB"));
+        assert_eq!(m.client.browser.as_deref(), Some("Chrome"));
+        assert_eq!(m.client.browser_version.as_deref(), Some("120.0.0.0"));
+        assert_eq!(m.client.os.as_deref(), Some("Windows 10"));
+        assert_eq!(m.client.device_type.as_deref(), Some("desktop"));
     }
 
     #[test]
@@ -236,9 +207,9 @@ mod tests {
             serde_json::json!({"distinct_ids": [7], "properties": {"$browser": "Firefox",
                 "$os": "Mac OS X", "$raw_user_agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/1"}}),
         )]);
-        assert_eq!(m.user_id.as_deref(), Some("7"));
+        assert_eq!(m.user.id.as_deref(), Some("7"));
         assert_eq!(
-            (m.browser.as_deref(), m.os.as_deref()),
+            (m.client.browser.as_deref(), m.client.os.as_deref()),
             (Some("Firefox"), Some("Mac OS X"))
         );
     }

@@ -210,16 +210,16 @@ impl Library {
             params![
                 pk,
                 m.vendor_id,
-                m.user_id,
-                m.user_name,
-                m.user_email,
-                m.browser,
-                m.browser_version,
-                m.os,
-                m.device_type,
-                m.country,
-                m.user_agent,
-                m.sdk
+                m.user.id,
+                m.user.name,
+                m.user.email,
+                m.client.browser,
+                m.client.browser_version,
+                m.client.os,
+                m.client.device_type,
+                m.client.country,
+                m.client.user_agent,
+                m.client.sdk
             ],
         )?;
         tx.commit()?;
