@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
-use tapedeck_engine::sources::expand_paths;
+use tapedeck_engine::sources::{expand_paths, plan_recordings, Recording};
 use tapedeck_engine::{ImportOptions, Library};
 use tauri::async_runtime::spawn_blocking;
 use tauri::ipc::Response;
@@ -112,8 +112,10 @@ pub async fn import_paths(app: AppHandle, paths: Vec<String>) -> AppResult<Vec<I
     let _one_at_a_time = state.import_lock.lock().await;
     let library_path = state.library_path.clone();
     let files = expand_paths(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>());
+    let recordings = plan_recordings(files);
     let task_app = app.clone();
-    let reports = spawn_blocking(move || import_files(&task_app, &library_path, &files)).await??;
+    let reports =
+        spawn_blocking(move || import_recordings(&task_app, &library_path, &recordings)).await??;
     if reports
         .iter()
         .any(|r| matches!(r.outcome, Some(ImportOutcome::Imported { .. })))
@@ -123,19 +125,19 @@ pub async fn import_paths(app: AppHandle, paths: Vec<String>) -> AppResult<Vec<I
     Ok(reports)
 }
 
-fn import_files(
+fn import_recordings(
     app: &AppHandle,
     library_path: &std::path::Path,
-    files: &[PathBuf],
+    recordings: &[Recording],
 ) -> AppResult<Vec<ImportReport>> {
     let mut lib = Library::open(library_path)?;
     let opts = ImportOptions::default();
-    Ok(files
+    Ok(recordings
         .iter()
-        .map(|file| {
-            let path = file.display().to_string();
+        .map(|recording| {
+            let path = recording.path().display().to_string();
             let mut last = Instant::now() - Duration::from_secs(1);
-            let result = lib.import_file(file, &opts, &mut |p| {
+            let result = lib.import(recording, &opts, &mut |p| {
                 // A few updates a second are smooth; thousands would flood the IPC channel.
                 if last.elapsed() >= Duration::from_millis(50) || p.bytes_read >= p.bytes_total {
                     last = Instant::now();

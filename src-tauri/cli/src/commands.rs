@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use tapedeck_engine::formats::ReadOptions;
 use tapedeck_engine::library::resolve_path;
-use tapedeck_engine::sources::expand_paths;
+use tapedeck_engine::sources::{expand_paths, plan_recordings};
 use tapedeck_engine::{ImportOptions, Library, Result};
 
 use crate::output;
@@ -84,7 +84,7 @@ fn import(
     json: bool,
     max_decoded_bytes: u64,
 ) -> Result<ExitCode> {
-    let files = expand_paths(paths);
+    let recordings = plan_recordings(expand_paths(paths));
     let opts = ImportOptions {
         read: ReadOptions {
             max_decoded_bytes,
@@ -93,7 +93,8 @@ fn import(
     };
     let mut reports = Vec::new();
     let mut failed = 0;
-    for (n, file) in files.iter().enumerate() {
+    for (n, recording) in recordings.iter().enumerate() {
+        let file = recording.path();
         // indicatif draws only when stderr is a terminal, so pipes and CI stay clean.
         let bar = ProgressBar::new(0).with_style(
             ProgressStyle::with_template(
@@ -102,9 +103,9 @@ fn import(
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_prefix(format!("[{}/{}]", n + 1, files.len()));
+        bar.set_prefix(format!("[{}/{}]", n + 1, recordings.len()));
         bar.enable_steady_tick(Duration::from_millis(200));
-        let result = library.import_file(file, &opts, &mut |p| {
+        let result = library.import(recording, &opts, &mut |p| {
             bar.set_length(p.bytes_total);
             bar.set_position(p.bytes_read);
             bar.set_message(format!("{} events", p.events));
@@ -124,7 +125,7 @@ fn import(
             }
         }
     }
-    if files.is_empty() {
+    if recordings.is_empty() {
         eprintln!("error: no recording files found in the given folders");
         return Ok(ExitCode::FAILURE);
     }

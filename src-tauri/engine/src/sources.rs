@@ -1,6 +1,70 @@
-//! Turning what a user points at (files, folders) into the list of files to import.
+//! Turning what a user points at (files, folders) into the recordings to import: mostly one
+//! file each, but a Sentry replay is several segment files (plus, beside them, the
+//! `replay_event` that says who the user was).
 
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// One recording to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recording {
+    File(PathBuf),
+    /// Segments of one Sentry replay, in segment order.
+    SentryReplay {
+        segments: Vec<PathBuf>,
+        replay_event: Option<PathBuf>,
+    },
+}
+
+impl Recording {
+    /// The path that names this recording in messages and in the library.
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::File(p) => p,
+            Self::SentryReplay { segments, .. } => &segments[0],
+        }
+    }
+}
+
+/// Groups files into recordings: Sentry segment files of one folder become one replay.
+pub fn plan_recordings(files: Vec<PathBuf>) -> Vec<Recording> {
+    let mut out = Vec::new();
+    let mut replays: BTreeMap<PathBuf, Vec<(u64, PathBuf)>> = BTreeMap::new();
+    for f in files {
+        match sentry_segment_id(&f) {
+            Some(id) => {
+                let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+                replays.entry(dir).or_default().push((id, f));
+            }
+            None => out.push(Recording::File(f)),
+        }
+    }
+    for (dir, mut segments) in replays {
+        segments.sort();
+        let replay_event = ["replay_event.json", "replay-event.json"]
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file());
+        // The replay_event now serves the replay; it is not a recording of its own.
+        out.retain(|r| Some(r.path()) != replay_event.as_deref());
+        out.push(Recording::SentryReplay {
+            segments: segments.into_iter().map(|(_, p)| p).collect(),
+            replay_event,
+        });
+    }
+    out
+}
+
+/// The segment id, if the file starts with a Sentry segment header.
+fn sentry_segment_id(path: &Path) -> Option<u64> {
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let mut r = &head[..n];
+    crate::formats::sentry::read_segment_header(&mut r)
+        .ok()
+        .flatten()
+}
 
 /// File name endings taken from a folder. An explicitly named file is imported whatever its
 /// name: the format is sniffed from the content either way.
@@ -54,6 +118,32 @@ fn has_recording_extension(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentry_segments_of_a_folder_form_one_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |name: &str, body: &[u8]| {
+            std::fs::write(root.join(name), body).unwrap();
+            root.join(name)
+        };
+        let s1 = write("segment-1.bin", b"{\"segment_id\":1}\n[]");
+        let s0 = write("segment-0.bin", b"{\"segment_id\":0}\n[]");
+        let s10 = write("later.bin", b"{\"segment_id\":10}\n[]");
+        let ev = write("replay_event.json", b"{\"type\":\"replay_event\"}");
+        let other = write("rec.json", b"[]");
+        let plan = plan_recordings(expand_paths(&[root.to_path_buf()]));
+        assert_eq!(
+            plan,
+            vec![
+                Recording::File(other),
+                Recording::SentryReplay {
+                    segments: vec![s0, s1, s10],
+                    replay_event: Some(ev),
+                }
+            ]
+        );
+    }
 
     #[test]
     fn expands_folders_recursively_in_order() {

@@ -115,3 +115,67 @@ fn a_sentry_segment_with_a_snapshot_plays_on_its_own() {
     let err = t.import(&dir.join("segment-1.bin")).unwrap_err();
     assert_eq!(err.code(), "no_full_snapshot");
 }
+
+#[test]
+fn a_sentry_replay_of_several_segments_is_one_session() {
+    use tapedeck_engine::sources::{expand_paths, plan_recordings, Recording};
+    let dir = corpus_dir().join("sentry");
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("replay.truth.json")).unwrap()).unwrap();
+    let mut plan = plan_recordings(expand_paths(std::slice::from_ref(&dir)));
+    // The folder also holds the truth file, which is not a recording.
+    plan.retain(|r| !r.path().to_string_lossy().ends_with(".truth.json"));
+    let [replay @ Recording::SentryReplay { segments, .. }] = plan.as_slice() else {
+        panic!("expected one replay, got {plan:?}");
+    };
+    assert_eq!(segments.len(), 5);
+    let mut t = TestLibrary::new();
+    let s = t
+        .lib
+        .import(replay, &Default::default(), &mut |_| {})
+        .unwrap()
+        .session()
+        .clone();
+    let d = t.lib.session(&s.id).unwrap();
+    let window = &truth["windows"][0];
+    assert_eq!(s.format.as_str(), "sentry-segment");
+    assert_eq!(s.event_counts.total as u64, truth["event_count"]);
+    assert_eq!(
+        s.event_counts.full_snapshot as u64,
+        window["full_snapshots"]
+    );
+    assert_eq!(s.started_at, window["first_timestamp"].as_i64().unwrap());
+    assert_eq!(
+        s.started_at + s.duration_ms,
+        window["last_timestamp"].as_i64().unwrap()
+    );
+    let urls: Vec<&str> = d.urls.iter().map(|u| u.url.as_str()).collect();
+    let want: Vec<&str> = window["urls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    assert_eq!(urls, want);
+    // Who and what, from the replay_event beside the segments.
+    assert_eq!(s.vendor_id.as_deref(), truth["replay_id"].as_str());
+    assert_eq!(s.user.id.as_deref(), Some("user-7"));
+    assert_eq!(s.user.email.as_deref(), Some("grace@example.com"));
+    assert_eq!(s.user.name.as_deref(), Some("grace"));
+    assert_eq!(s.client.browser.as_deref(), Some("Chrome"));
+    assert!(s
+        .client
+        .sdk
+        .as_deref()
+        .unwrap()
+        .starts_with("sentry.javascript.browser"));
+    // Importing the same segments again is recognised.
+    let again = t
+        .lib
+        .import(replay, &Default::default(), &mut |_| {})
+        .unwrap();
+    assert!(matches!(
+        again,
+        tapedeck_engine::model::ImportOutcome::AlreadyImported { .. }
+    ));
+}

@@ -1,6 +1,6 @@
 //! Vendor recordings in the real app: a PostHog export with two windows and a Sentry replay
-//! segment, both recorded with the vendors' SDKs (tests/corpus), open from the command line
-//! and play; the feed names the PostHog user.
+//! of five segment files, both recorded with the vendors' SDKs (tests/corpus), open from the
+//! command line and play; the feed names their users.
 
 use serde_json::Value;
 use tapedeck_e2e::{js_str, workspace_root, App, Launch};
@@ -23,11 +23,12 @@ async fn open(app: &App, id: &str) {
 }
 
 #[tokio::test]
-async fn posthog_two_windows_and_a_sentry_segment_play() {
+async fn posthog_two_windows_and_a_sentry_replay_play() {
     let corpus = workspace_root().join("tests/corpus");
     let posthog = corpus.join("posthog/session.export.json");
-    let sentry = corpus.join("sentry/segment-0.bin");
-    let app = App::launch("vendors", Launch::args([&posthog, &sentry])).await;
+    let mut files = vec![posthog];
+    files.extend((0..5).map(|n| corpus.join(format!("sentry/segment-{n}.bin"))));
+    let app = App::launch("vendors", Launch::args(&files)).await;
 
     // Both imports land beside the three samples.
     app.wait_js(
@@ -49,19 +50,25 @@ async fn posthog_two_windows_and_a_sentry_segment_play() {
     };
     let (posthog_id, sentry_id) = (id_of("session.export.json"), id_of("segment-0.bin"));
 
-    // The PostHog row says who the user was.
-    let user = app
-        .wait_js(
-            "the PostHog row to show its user",
-            &format!(
-                "const r = document.querySelector('[data-testid=\"session-row\"][data-session-id={}]'); \
-                 const u = r && r.querySelector('[data-testid=\"session-user\"]'); \
-                 return u ? u.innerText : null",
-                js_str(&posthog_id)
-            ),
-        )
-        .await;
-    assert_eq!(user, Value::from("ada@example.com"));
+    // The rows say who the users were: from the PostHog person, and from the Sentry
+    // replay_event beside the segments.
+    for (id, email) in [
+        (&posthog_id, "ada@example.com"),
+        (&sentry_id, "grace@example.com"),
+    ] {
+        let user = app
+            .wait_js(
+                "a row to show its user",
+                &format!(
+                    "const r = document.querySelector('[data-testid=\"session-row\"][data-session-id={}]'); \
+                     const u = r && r.querySelector('[data-testid=\"session-user\"]'); \
+                     return u ? u.innerText : null",
+                    js_str(id)
+                ),
+            )
+            .await;
+        assert_eq!(user, Value::from(email));
+    }
 
     // It opens on its busier window (the checkout tab) and plays.
     open(&app, &posthog_id).await;
@@ -96,14 +103,14 @@ async fn posthog_two_windows_and_a_sentry_segment_play() {
     .await;
     app.screenshot("posthog-second-window").await;
 
-    // The Sentry segment plays too, from its checkout page.
+    // The Sentry replay plays too: all five segments, 39 s over three pages.
     open(&app, &sentry_id).await;
     app.wait_replay_contains("Tapedeck Sample Store").await;
     app.wait_js(
-        "the Sentry replay to run",
-        "return window.__tapedeck.duration() > 1000",
+        "the whole Sentry replay",
+        "const d = window.__tapedeck.duration(); return d > 35000 && d < 45000",
     )
     .await;
-    app.screenshot("sentry-segment").await;
+    app.screenshot("sentry-replay").await;
     app.close().await;
 }

@@ -180,6 +180,72 @@ pub fn read_recording(
     })
 }
 
+/// Streams a Sentry replay from its segment files, in order, as one recording. The
+/// `replay_event` beside them, when there is one, supplies the metadata.
+pub fn read_sentry_replay(
+    segments: &[std::path::PathBuf],
+    replay_event: Option<&Path>,
+    opts: &ReadOptions,
+    on_progress: &mut dyn FnMut(u64, u64),
+    on_event: &mut dyn FnMut(SourceEvent<'_>) -> Result<()>,
+) -> Result<ReadReport> {
+    let mut total: Option<ReadReport> = None;
+    let mut hashes = blake3::Hasher::new();
+    let mut bytes_before = 0;
+    let mut events_before = 0;
+    for segment in segments {
+        let report = read_recording(
+            segment,
+            opts,
+            &mut |bytes, events| on_progress(bytes_before + bytes, events_before + events),
+            on_event,
+        )?;
+        hashes.update(report.content_hash.as_bytes());
+        bytes_before += report.file_bytes;
+        events_before += report.events;
+        let name = segment.file_name().unwrap_or_default().to_string_lossy();
+        let warnings = report.warnings.iter().map(|w| format!("{name}: {w}"));
+        match total.as_mut() {
+            None => {
+                let mut first = report.clone();
+                first.warnings = warnings.collect();
+                total = Some(first);
+            }
+            Some(t) => {
+                t.file_bytes += report.file_bytes;
+                t.decoded_bytes += report.decoded_bytes;
+                t.events += report.events;
+                t.skipped += report.skipped;
+                t.warnings.extend(warnings);
+            }
+        }
+    }
+    let mut total = total.ok_or_else(|| Error::NotEvents {
+        path: std::path::PathBuf::new(),
+        detail: "a replay with no segments".into(),
+    })?;
+    total.format = Format::SentrySegment;
+    total.content_hash = hashes.finalize().to_hex().to_string();
+    if let Some(path) = replay_event {
+        match std::fs::read(path).ok().and_then(|b| {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&b).ok()
+        }) {
+            Some(obj) => {
+                let fields: Vec<(String, Vec<u8>)> = obj
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::to_vec(&v).unwrap_or_default()))
+                    .collect();
+                total.metadata = metadata::from_fields(&fields);
+            }
+            None => total.warnings.push(format!(
+                "{}: not a readable replay_event; the replay has no user details",
+                path.display()
+            )),
+        }
+    }
+    Ok(total)
+}
+
 struct Walk<'p, 'c> {
     path: &'p Path,
     /// Sentry writes some timestamps in seconds; rrweb wants milliseconds.

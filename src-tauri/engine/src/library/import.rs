@@ -12,8 +12,9 @@ use super::reorder::{Ready, Reorder};
 use super::Library;
 use crate::analysis::{EventFacts, Stats};
 use crate::error::{Error, Result};
-use crate::formats::{read_recording, ReadOptions, SourceEvent};
+use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
 use crate::model::{ImportOutcome, ImportProgress};
+use crate::sources::Recording;
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -72,11 +73,28 @@ impl Library {
         opts: &ImportOptions,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
+        self.import(&Recording::File(path.to_path_buf()), opts, progress)
+    }
+
+    /// Imports one recording: a file, or the segment files of a Sentry replay.
+    pub fn import(
+        &mut self,
+        recording: &Recording,
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportOutcome> {
+        let path = recording.path();
         let source = std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.to_path_buf())
             .display()
             .to_string();
-        let bytes_total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let bytes_total = match recording {
+            Recording::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            Recording::SentryReplay { segments, .. } => segments
+                .iter()
+                .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+                .sum(),
+        };
         let tx = self.conn.transaction()?;
         // A placeholder row so chunks can reference the session while it streams in.
         let pending = format!("pending-{}", now_ms());
@@ -122,7 +140,21 @@ impl Library {
                     events: events as u32,
                 })
             };
-            read_recording(path, &opts.read, &mut on_progress, &mut on_event)
+            match recording {
+                Recording::File(p) => {
+                    read_recording(p, &opts.read, &mut on_progress, &mut on_event)
+                }
+                Recording::SentryReplay {
+                    segments,
+                    replay_event,
+                } => read_sentry_replay(
+                    segments,
+                    replay_event.as_deref(),
+                    &opts.read,
+                    &mut on_progress,
+                    &mut on_event,
+                ),
+            }
         };
         let mut report = report?;
         for w in &mut windows {
