@@ -245,6 +245,8 @@ pub struct WindowInfo {
     pub ended_at: i64,
     pub event_count: u32,
     pub chunks: Vec<ChunkInfo>,
+    /// `[start, end]` epoch-ms spans in which the user interacted with this window.
+    pub interaction_spans: Vec<(i64, i64)>,
 }
 
 /// Everything the player needs to open a session.

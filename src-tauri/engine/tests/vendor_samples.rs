@@ -76,6 +76,8 @@ fn single_file_recordings_match_their_truth() {
         // Exports carry the person; `$snapshot` events only its distinct id; blobs nothing.
         match s.format.as_str() {
             "posthog-export" => {
+                // The vendor's session id is the session's id.
+                assert_eq!(Some(s.id.as_str()), truth["session_id"].as_str(), "{file}");
                 assert_eq!(s.user.id.as_deref(), user["distinct_id"].as_str(), "{file}");
                 assert_eq!(s.user.email.as_deref(), user["email"].as_str(), "{file}");
                 assert_eq!(s.user.name.as_deref(), user["name"].as_str(), "{file}");
@@ -157,8 +159,11 @@ fn a_sentry_replay_of_several_segments_is_one_session() {
         .map(|u| u.as_str().unwrap())
         .collect();
     assert_eq!(urls, want);
-    // Who and what, from the replay_event beside the segments.
+    // Who and what, from the replay_event beside the segments; its replay id names it.
     assert_eq!(s.vendor_id.as_deref(), truth["replay_id"].as_str());
+    assert_eq!(Some(s.id.as_str()), truth["replay_id"].as_str());
+    // The user interacted in the one window for most of the replay.
+    assert!(!d.windows[0].interaction_spans.is_empty());
     assert_eq!(s.user.id.as_deref(), Some("user-7"));
     assert_eq!(s.user.email.as_deref(), Some("grace@example.com"));
     assert_eq!(s.user.name.as_deref(), Some("grace"));

@@ -83,25 +83,38 @@ async fn posthog_two_windows_and_a_sentry_replay_play() {
         .await;
     assert_eq!(options, Value::from(2), "a window picker with both windows");
 
-    // The other tab: the release notes.
-    app.js(
-        "const s = document.querySelector('[data-testid=\"window-select\"]'); \
-         s.value = String([...s.options].findIndex(o => !o.selected)); \
-         s.dispatchEvent(new Event('change', { bubbles: true }))",
-        vec![],
-    )
-    .await;
-    app.wait_replay_contains("Reel-to-Reel").await;
+    // Following the user: 13.1 s into the session they switched to the release-notes tab
+    // (interaction spans computed at import), so a seek to ~13.6 s switches windows.
+    let timeline = app.wait_for("timeline").await;
+    app.click_at_fraction(&timeline, 0.62).await;
+    // The release notes, or the upgrade guide they link to: the second tab's pages.
+    app.wait_replay_contains("elease notes").await;
     // One replay at a time, of the second window (8.7 s long, the first is 22 s).
     app.wait_js(
-        "the player to show the second window only",
+        "the player to follow the user to the second window",
         "const s = document.querySelector('[data-testid=\"window-select\"]'); \
          const frames = document.querySelectorAll('[data-testid=\"replay\"] iframe').length; \
          const d = window.__tapedeck.duration(); \
          return s.value === '1' && frames === 1 && d > 5000 && d < 15000",
     )
     .await;
-    app.screenshot("posthog-second-window").await;
+    app.screenshot("posthog-followed-to-second-window").await;
+
+    // Picking a window by hand stops following.
+    app.js(
+        "const s = document.querySelector('[data-testid=\"window-select\"]'); \
+         s.value = '0'; s.dispatchEvent(new Event('change', { bubbles: true }))",
+        vec![],
+    )
+    .await;
+    app.wait_replay_contains("Tapedeck Sample Store").await;
+    app.stays_js(
+        "the picked window while playing on",
+        "return document.querySelector('[data-testid=\"window-select\"]').value === '0' \
+         && !document.querySelector('[data-testid=\"follow-window\"]').checked",
+        std::time::Duration::from_millis(1500),
+    )
+    .await;
 
     // The Sentry replay plays too: all five segments, 39 s over three pages.
     open(&app, &sentry_id).await;

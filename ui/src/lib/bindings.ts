@@ -200,6 +200,8 @@ export type WindowInfo = {
 	endedAt: number,
 	eventCount: number,
 	chunks: ChunkInfo[],
+	/**  `[start, end]` epoch-ms spans in which the user interacted with this window. */
+	interactionSpans: ([number, number])[],
 };
 
 /* Tauri Specta runtime */

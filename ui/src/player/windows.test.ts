@@ -1,13 +1,19 @@
 import { describe, expect, test } from "vitest";
 import type { WindowInfo } from "../lib/bindings";
-import { defaultWindow, playableStart, windowLabel } from "./windows";
+import { activeWindowAt, defaultWindow, playableStart, windowLabel } from "./windows";
 
-const win = (index: number, eventCount: number, snapshotAt: number | null): WindowInfo => ({
+const win = (
+  index: number,
+  eventCount: number,
+  snapshotAt: number | null,
+  interactionSpans: [number, number][] = [],
+): WindowInfo => ({
   index,
   key: `w${index}`,
   startedAt: 100,
   endedAt: 900,
   eventCount,
+  interactionSpans,
   chunks: [
     { seq: 0, startTs: 100, endTs: 200, eventCount: 1, fullSnapshot: false, rawBytes: 10 },
     ...(snapshotAt === null
@@ -36,5 +42,21 @@ describe("windows", () => {
     expect(playableStart(win(0, 1, 300))).toBe(300);
     expect(playableStart(win(0, 1, null))).toBe(100);
     expect(windowLabel(win(1, 38, 1), 1)).toBe("Window 2 · 38 events");
+  });
+
+  test("follows the window the user last began interacting in", () => {
+    const a = win(0, 10, 100, [
+      [150, 400],
+      [800, 850],
+    ]);
+    const b = win(1, 10, 300, [[500, 600]]);
+    const ws = [a, b];
+    expect(activeWindowAt(ws, 120)).toBe(null);
+    expect(activeWindowAt(ws, 450)).toBe(0);
+    expect(activeWindowAt(ws, 550)).toBe(1);
+    expect(activeWindowAt(ws, 700)).toBe(1);
+    expect(activeWindowAt(ws, 820)).toBe(0);
+    // A window that cannot be replayed yet is never chosen.
+    expect(activeWindowAt([a, win(1, 10, 900, [[500, 600]])], 550)).toBe(0);
   });
 });

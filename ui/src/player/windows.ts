@@ -27,3 +27,24 @@ export function defaultWindow(windows: WindowInfo[]): number {
 export function windowLabel(w: WindowInfo, i: number): string {
   return `Window ${i + 1} · ${w.eventCount} events`;
 }
+
+/**
+ * The window the user was in at `t` (epoch ms): the one whose most recent interaction began
+ * last, among windows that can be replayed at `t`. `null` before anyone interacted.
+ */
+export function activeWindowAt(windows: WindowInfo[], t: number): number | null {
+  let best: number | null = null;
+  let bestStart = -Infinity;
+  windows.forEach((w, i) => {
+    if (playableStart(w) > t || !w.chunks.some((c) => c.fullSnapshot)) return;
+    let latest = -Infinity;
+    for (const [start] of w.interactionSpans) {
+      if (start <= t && start > latest) latest = start;
+    }
+    if (latest > bestStart) {
+      best = i;
+      bestStart = latest;
+    }
+  });
+  return best;
+}

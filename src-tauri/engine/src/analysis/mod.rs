@@ -10,6 +10,8 @@ pub struct EventFacts {
     pub kind: EventKind,
     pub ts: f64,
     pub click: bool,
+    /// A user action (pointer, scroll, input, touch, media, drag), not the page's own doing.
+    pub interaction: bool,
     /// `data.href` of a Meta event.
     pub href: Option<String>,
     /// `data.width` / `data.height` of a Meta event.
@@ -23,6 +25,7 @@ impl EventFacts {
             kind: e.kind,
             ts: e.timestamp,
             click: e.is_click(),
+            interaction: e.is_interaction(),
             href: if meta {
                 e.href.as_deref().map(str::to_owned)
             } else {
@@ -47,11 +50,26 @@ pub struct Stats {
     pub urls: Vec<PageVisit>,
     /// From the first Meta that carries a size.
     pub viewport: Option<(u32, u32)>,
+    /// Spans of time with user interaction, `[start, end]` in epoch ms; used to tell which
+    /// window (tab) the user was in.
+    pub interaction_spans: Vec<(i64, i64)>,
 }
+
+/// Interactions closer than this belong to one span.
+pub const INTERACTION_GAP_MS: i64 = 2_000;
 
 impl Stats {
     pub fn observe(&mut self, e: &EventFacts) {
         self.counts.add(e.kind);
+        if e.interaction {
+            let t = e.ts.round() as i64;
+            match self.interaction_spans.last_mut() {
+                Some(span) if t - span.1 <= INTERACTION_GAP_MS && t >= span.0 => {
+                    span.1 = span.1.max(t)
+                }
+                _ => self.interaction_spans.push((t, t)),
+            }
+        }
         if e.click {
             self.clicks += 1;
         }
@@ -105,6 +123,8 @@ mod tests {
         assert_eq!(s.counts.total, 6);
         assert_eq!(s.duration_ms(), 200.0);
         assert_eq!(s.viewport, Some((800, 600)));
+        // The two mouse interactions 10 ms apart make one span.
+        assert_eq!(s.interaction_spans, vec![(150, 160)]);
         let urls: Vec<_> = s.urls.iter().map(|u| u.url.as_str()).collect();
         assert_eq!(urls, ["https://a.test/", "https://a.test/b"]);
     }

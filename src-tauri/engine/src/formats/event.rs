@@ -41,6 +41,12 @@ pub struct EventHead<'a> {
 }
 
 impl EventHead<'_> {
+    /// Pointer, scroll, input, touch, media or drag: something the user did.
+    pub fn is_interaction(&self) -> bool {
+        self.kind == EventKind::IncrementalSnapshot
+            && matches!(self.source, Some(1 | 2 | 3 | 5 | 6 | 7 | 12))
+    }
+
     pub fn is_click(&self) -> bool {
         self.kind == EventKind::IncrementalSnapshot
             && self.source == Some(source::MOUSE_INTERACTION)

@@ -178,15 +178,16 @@ impl Library {
 
         for w in &windows {
             tx.execute(
-                "INSERT INTO windows (session_pk, idx, key, started_at, ended_at, event_count) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO windows (session_pk, idx, key, started_at, ended_at, event_count, \
+                 interaction_spans) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     pk,
                     w.idx,
                     w.key,
                     ms(w.stats.started_at),
                     ms(w.stats.ended_at),
-                    w.stats.counts.total
+                    w.stats.counts.total,
+                    serde_json::to_string(&w.stats.interaction_spans).unwrap_or_default()
                 ],
             )?;
         }
@@ -196,7 +197,10 @@ impl Library {
                 params![pk, seq as i64, visit.at, visit.url],
             )?;
         }
-        let id = session_id(&report.content_hash);
+        let id = match report.metadata.vendor_id.as_deref() {
+            Some(v) if usable_id(v) && !id_taken(&tx, v)? => v.to_string(),
+            _ => session_id(&report.content_hash),
+        };
         let c = &session.counts;
         tx.execute(
             "UPDATE sessions SET id = ?2, content_hash = ?3, format = ?4, compression = ?5, \
@@ -304,7 +308,22 @@ fn existing_session(tx: &Transaction<'_>, hash: &str) -> Result<Option<String>> 
         .optional()?)
 }
 
-/// Session ids are the first 128 bits of the content hash: stable across re-imports and
+/// A vendor's session id is the session's id when it is safe in a URL and a file name.
+fn usable_id(v: &str) -> bool {
+    (8..=128).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn id_taken(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sessions WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Without a vendor id, session ids are the first 128 bits of the content hash: stable across re-imports and
 /// machines, short enough to type a prefix of.
 fn session_id(content_hash: &str) -> String {
     content_hash[..32].to_string()

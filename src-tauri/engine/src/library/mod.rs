@@ -104,7 +104,11 @@ impl Library {
         if let Some(found) = exact {
             return Ok(found);
         }
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(Error::SessionNotFound { id: id.into() });
         }
         let mut stmt = self
@@ -166,8 +170,8 @@ impl Library {
         let mut windows: Vec<WindowInfo> = self
             .conn
             .prepare_cached(
-                "SELECT idx, key, started_at, ended_at, event_count FROM windows \
-                 WHERE session_pk = ?1 ORDER BY idx",
+                "SELECT idx, key, started_at, ended_at, event_count, interaction_spans \
+                 FROM windows WHERE session_pk = ?1 ORDER BY idx",
             )?
             .query_map([pk], |r| {
                 Ok(WindowInfo {
@@ -177,6 +181,8 @@ impl Library {
                     ended_at: r.get(3)?,
                     event_count: r.get(4)?,
                     chunks: Vec::new(),
+                    interaction_spans: serde_json::from_str(&r.get::<_, String>(5)?)
+                        .unwrap_or_default(),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -178,6 +178,7 @@ mod tests {
             kind: EventKind::IncrementalSnapshot,
             ts,
             click: false,
+            interaction: false,
             href: None,
             viewport: None,
         }

@@ -95,6 +95,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_user_id ON sessions(user_id);
     CREATE INDEX sessions_by_user_email ON sessions(user_email);
     "#,
+    // 3: when the user interacted in each window, to follow them across tabs.
+    r#"
+    ALTER TABLE windows ADD COLUMN interaction_spans TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// The schema version this build writes.

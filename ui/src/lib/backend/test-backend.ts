@@ -122,6 +122,7 @@ export class TestBackend implements Backend {
           endedAt: s.summary.startedAt + s.summary.durationMs,
           eventCount: s.summary.eventCounts.total,
           chunks: s.chunks.map((c) => ({ ...c.info })),
+          interactionSpans: [],
         },
       ],
       contentHash: s.contentHash,
