@@ -149,24 +149,25 @@ fn the_demo_recording_is_chunked_for_seeking() {
     assert_eq!(all, whole);
 }
 
-/// Vendor files of the corpus: (file, format, windows' event counts, page count) or an error.
+/// Vendor files of the corpus: (file, format, windows' event counts, page count, and each
+/// window's duration in tenths of a second as SOURCES.md gives it) or an error.
 enum Expect {
-    Imports(&'static str, &'static [u32], usize),
+    Imports(&'static str, &'static [u32], usize, &'static [i64]),
     Fails(&'static str),
 }
 
 const VENDOR: &[(&str, Expect)] = &[
     (
         "posthog/recording_snapshots.jsonl",
-        Expect::Imports("posthog-blob-jsonl", &[29, 20], 1),
+        Expect::Imports("posthog-blob-jsonl", &[29, 20], 1, &[57, 46]),
     ),
     (
         "posthog/session_recording.json",
-        Expect::Imports("posthog-api", &[62], 1),
+        Expect::Imports("posthog-api", &[62], 1, &[189]),
     ),
     (
         "highlight/dom-with-scripts.json",
-        Expect::Imports("highlight", &[3], 1),
+        Expect::Imports("highlight", &[3], 1, &[112]),
     ),
     // Console-plugin events only: nothing to rebuild a page from.
     (
@@ -201,12 +202,18 @@ fn vendor_files_open_as_their_format_or_fail_precisely() {
         let path = public.join(file);
         let before = t.lib.table_counts().unwrap();
         match (t.import(&path), expect) {
-            (Ok(outcome), Expect::Imports(format, windows, pages)) => {
+            (Ok(outcome), Expect::Imports(format, windows, pages, tenths)) => {
                 let d = t.lib.session(&outcome.session().id).unwrap();
                 assert_eq!(d.summary.format.as_str(), *format, "{file}");
                 let counts: Vec<u32> = d.windows.iter().map(|w| w.event_count).collect();
                 assert_eq!(counts, *windows, "{file}");
                 assert!(d.urls.len() >= *pages, "{file}: {:?}", d.urls);
+                let got: Vec<i64> = d
+                    .windows
+                    .iter()
+                    .map(|w| ((w.ended_at - w.started_at) as f64 / 100.0).round() as i64)
+                    .collect();
+                assert_eq!(got, *tenths, "{file}: window durations");
                 assert!(
                     d.windows.iter().all(|w| w.chunks[0].full_snapshot),
                     "{file}"

@@ -311,3 +311,38 @@ fn invalid_utf8_is_repaired_not_stored() {
     let strict: Vec<serde_json::Value> = serde_json::from_slice(&stored).unwrap();
     assert_eq!(strict.len(), 272);
 }
+
+#[test]
+fn deeply_nested_and_oversized_values() {
+    let mut events = demo_events();
+    // 10 000 levels deep: past the nesting limit, so that one value is left out.
+    let deep = format!(
+        "{{\"type\":3,\"timestamp\":1,\"data\":{}0{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let mut bytes = serde_json::to_vec(&events).unwrap();
+    bytes.pop(); // the closing ']'
+    bytes.extend_from_slice(format!(",{deep}]").as_bytes());
+    let mut t = TestLibrary::new();
+    let path = t.file("deep.json", &bytes);
+    let ImportOutcome::Imported { session, warnings } = t.import(&path).unwrap() else {
+        panic!("expected an import")
+    };
+    assert_eq!(session.event_counts.total, 272);
+    assert!(warnings[0].contains("levels deep"), "{warnings:?}");
+
+    // A single event over the per-event limit is refused, naming the limit and the file.
+    events.push(serde_json::json!({"type": 5, "timestamp": 1, "data": "x".repeat(3 << 20)}));
+    let path = t.file("huge.json", &serde_json::to_vec(&events).unwrap());
+    let opts = ImportOptions {
+        read: ReadOptions {
+            max_event_bytes: 1 << 20,
+            ..ReadOptions::default()
+        },
+    };
+    let before = t.lib.table_counts().unwrap();
+    let err = t.import_with(&path, &opts).unwrap_err();
+    assert!(err.to_string().contains("huge.json") && err.to_string().contains("per-event limit"));
+    assert_eq!(t.lib.table_counts().unwrap(), before);
+}

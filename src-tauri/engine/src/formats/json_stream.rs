@@ -50,6 +50,8 @@ pub struct Scanner<R> {
     /// Bytes of input before `buf[0]`.
     base: u64,
     max_value: usize,
+    /// Deepest nesting of the last value read.
+    last_depth: usize,
 }
 
 impl<R: Read> Scanner<R> {
@@ -61,7 +63,13 @@ impl<R: Read> Scanner<R> {
             end: 0,
             base: 0,
             max_value,
+            last_depth: 0,
         }
+    }
+
+    /// How deeply the last value read by `read_value` nested.
+    pub fn last_depth(&self) -> usize {
+        self.last_depth
     }
 
     pub fn max_value(&self) -> usize {
@@ -153,6 +161,7 @@ impl<R: Read> Scanner<R> {
         what: &'static str,
     ) -> ScanResult<()> {
         let start_len = out.as_ref().map_or(0, |o| o.len());
+        self.last_depth = 0;
         let first = match self.peek_token()? {
             Some(b) => b,
             None => {
@@ -196,6 +205,7 @@ impl<R: Read> Scanner<R> {
         what: &'static str,
     ) -> ScanResult<()> {
         let mut depth: usize = 0;
+        let mut self_depth: usize = 0;
         let mut in_string = false;
         let mut escaped = false;
         loop {
@@ -231,7 +241,10 @@ impl<R: Read> Scanner<R> {
                 }
                 match slice[i] {
                     b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        self_depth = self_depth.max(depth);
+                    }
                     b'}' | b']' => {
                         depth -= 1;
                         if depth == 0 {
@@ -248,6 +261,7 @@ impl<R: Read> Scanner<R> {
                 o.extend_from_slice(&slice[..i]);
             }
             self.pos += i;
+            self.last_depth = self.last_depth.max(self_depth);
             self.check_size(out, start_len)?;
             if done {
                 return Ok(());
@@ -438,5 +452,6 @@ mod tests {
         let mut s = Scanner::new(input.as_bytes(), 1 << 20);
         s.read_value(None, "x").unwrap();
         assert_eq!(s.offset(), 400_000);
+        assert_eq!(s.last_depth(), 200_000);
     }
 }

@@ -80,6 +80,9 @@ const PROGRESS_EVERY: u64 = 2048;
 /// Container fields kept for metadata: at most this many, each at most this large.
 const MAX_FIELDS: usize = 64;
 const MAX_FIELD_BYTES: usize = 256 * 1024;
+/// Deepest nesting accepted in one event. Deep DOMs nest two levels per element; real
+/// recordings stay far below this.
+const MAX_NESTING: usize = 2_000;
 /// How many skipped values are described individually.
 const MAX_DESCRIBED_SKIPS: usize = 3;
 
@@ -425,7 +428,7 @@ impl Walk<'_, '_> {
             let at = s.offset();
             s.read_value(Some(value), "an event")?;
             let v = std::mem::take(value);
-            let r = self.value(&v, at, window, 0);
+            let r = self.checked_value(&v, at, window, s.last_depth());
             *value = v;
             if let Err(e) = r {
                 return Ok(Err(e));
@@ -527,7 +530,7 @@ impl Walk<'_, '_> {
             let at = s.offset();
             s.read_value(Some(value), "an event line")?;
             let v = std::mem::take(value);
-            let r = self.value(&v, at, None, 0);
+            let r = self.checked_value(&v, at, None, s.last_depth());
             *value = v;
             if let Err(e) = r {
                 return Ok(Err(e));
@@ -674,6 +677,29 @@ impl Walk<'_, '_> {
                 listed.join(", ")
             ),
         }
+    }
+
+    /// `value`, unless the value nests deeper than any recording does: such a value is left
+    /// out, as the webview's JSON parser could not take it.
+    fn checked_value(
+        &mut self,
+        raw: &[u8],
+        at: u64,
+        window: Option<&str>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth <= MAX_NESTING {
+            return self.value(raw, at, window, 0);
+        }
+        self.values += 1;
+        self.skipped += 1;
+        if self.warnings.len() < MAX_DESCRIBED_SKIPS {
+            self.warnings.push(format!(
+                "value #{} (byte {at}) nests {depth} levels deep, past the limit of {MAX_NESTING}",
+                self.values
+            ));
+        }
+        Ok(())
     }
 
     /// Handles one value that should be an event, or an envelope holding events.
