@@ -119,6 +119,29 @@ pub fn decode<R: Read + 'static>(input: R) -> io::Result<(Box<dyn Read>, Compres
     Ok((reader, outer))
 }
 
+/// Inflates compressed bytes kept in a JSON string, one char per byte (latin1), as rrweb's
+/// `pack()` (zlib) and posthog-js (gzip) write them. Bounded by `max_bytes`.
+pub fn inflate_latin1(s: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+    let bytes: Vec<u8> = s
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)))
+        .collect::<Result<_, _>>()
+        .map_err(|_| "is not latin1".to_string())?;
+    let reader: Box<dyn Read + '_> = match sniff(&bytes) {
+        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(&bytes[..])),
+        _ => Box::new(flate2::read::ZlibDecoder::new(&bytes[..])),
+    };
+    let mut out = Vec::new();
+    reader
+        .take(max_bytes as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("does not inflate: {e}"))?;
+    if out.len() > max_bytes {
+        return Err(format!("inflates to more than {max_bytes} bytes"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,6 @@
 //!   {"$snapshot_data": event | [events] | {"$snapshot_items": [events]}, "$window_id": W}}`.
 
 use std::borrow::Cow;
-use std::io::Read;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -132,22 +131,8 @@ fn snapshot_data(data: &RawValue) -> Result<Vec<Cow<'static, [u8]>>, UnwrapError
 /// Reverses rrweb's `pack()`: a string whose chars are the bytes of a zlib stream.
 fn unpack(raw: &[u8], max_event_bytes: usize) -> Result<Unwrapped, UnwrapError> {
     let s: Cow<str> = serde_json::from_slice(raw).map_err(|e| format!("bad packed string: {e}"))?;
-    let bytes: Vec<u8> = s
-        .chars()
-        .map(|c| {
-            u8::try_from(u32::from(c)).map_err(|_| "a packed event has a non-latin1 character")
-        })
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(&bytes[..])
-        .take(max_event_bytes as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("a packed event does not inflate: {e}"))?;
-    if out.len() > max_event_bytes {
-        return Err(format!(
-            "a packed event inflates to more than {max_event_bytes} bytes"
-        ));
-    }
+    let out = super::compression::inflate_latin1(&s, max_event_bytes)
+        .map_err(|why| format!("a packed event {why}"))?;
     Ok(Unwrapped {
         kind: EnvelopeKind::Packed,
         window: None,

@@ -424,13 +424,7 @@ impl Walk<'_, '_> {
             return Ok(Ok(()));
         }
         loop {
-            value.clear();
-            let at = s.offset();
-            s.read_value(Some(value), "an event")?;
-            let v = std::mem::take(value);
-            let r = self.checked_value(&v, at, window, s.last_depth());
-            *value = v;
-            if let Err(e) = r {
+            if let Err(e) = self.next_value(s, value, window, "an event")? {
                 return Ok(Err(e));
             }
             if self.array_continues(s)? {
@@ -526,13 +520,7 @@ impl Walk<'_, '_> {
             return Ok(Err(e));
         }
         while s.peek_token()?.is_some() {
-            value.clear();
-            let at = s.offset();
-            s.read_value(Some(value), "an event line")?;
-            let v = std::mem::take(value);
-            let r = self.checked_value(&v, at, None, s.last_depth());
-            *value = v;
-            if let Err(e) = r {
+            if let Err(e) = self.next_value(s, value, None, "an event line")? {
                 return Ok(Err(e));
             }
         }
@@ -679,27 +667,39 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// `value`, unless the value nests deeper than any recording does: such a value is left
-    /// out, as the webview's JSON parser could not take it.
-    fn checked_value(
+    /// Reads the next value of a stream and handles it, unless it nests deeper than any
+    /// recording does: such a value is left out, as the webview's JSON parser could not take it.
+    fn next_value<R: Read>(
         &mut self,
-        raw: &[u8],
-        at: u64,
+        s: &mut Scanner<R>,
+        value: &mut Vec<u8>,
         window: Option<&str>,
-        depth: usize,
-    ) -> Result<()> {
-        if depth <= MAX_NESTING {
-            return self.value(raw, at, window, 0);
+        what: &'static str,
+    ) -> Result<Result<()>, ScanError> {
+        value.clear();
+        let at = s.offset();
+        s.read_value(Some(value), what)?;
+        let depth = s.last_depth();
+        if depth > MAX_NESTING {
+            self.values += 1;
+            self.skip(
+                format!("value #{} (byte {at})", self.values),
+                format!("nests {depth} levels deep, past the limit of {MAX_NESTING}"),
+            );
+            return Ok(Ok(()));
         }
-        self.values += 1;
+        let v = std::mem::take(value);
+        let r = self.value(&v, at, window, 0);
+        *value = v;
+        Ok(r)
+    }
+
+    /// Counts a value left out, describing the first few.
+    fn skip(&mut self, what: String, problem: String) {
         self.skipped += 1;
         if self.warnings.len() < MAX_DESCRIBED_SKIPS {
-            self.warnings.push(format!(
-                "value #{} (byte {at}) nests {depth} levels deep, past the limit of {MAX_NESTING}",
-                self.values
-            ));
+            self.warnings.push(format!("{what} {problem}"));
         }
-        Ok(())
     }
 
     /// Handles one value that should be an event, or an envelope holding events.
@@ -770,15 +770,12 @@ impl Walk<'_, '_> {
             (_, Some(Err(why))) => why,
             _ => problem,
         };
-        self.skipped += 1;
-        if self.warnings.len() < MAX_DESCRIBED_SKIPS {
-            let what = if depth == 0 {
-                format!("value #{} (byte {at})", self.values)
-            } else {
-                format!("an event inside value #{} (byte {at})", self.values)
-            };
-            self.warnings.push(format!("{what} {problem}"));
-        }
+        let what = if depth == 0 {
+            format!("value #{} (byte {at})", self.values)
+        } else {
+            format!("an event inside value #{} (byte {at})", self.values)
+        };
+        self.skip(what, problem);
         Ok(())
     }
 

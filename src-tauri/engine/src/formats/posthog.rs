@@ -2,8 +2,6 @@
 //! snapshots, mutations and style-sheet rules are strings holding latin1-encoded gzip bytes
 //! of their JSON. Decoded here so the library stores plain rrweb events.
 
-use std::io::Read;
-
 use serde_json::Value;
 
 /// The version string posthog-js writes in `cv`.
@@ -44,21 +42,8 @@ fn inflate_field(field: &mut Value, max_bytes: usize, name: &str) -> Result<(), 
     let Some(s) = field.as_str() else {
         return Ok(());
     };
-    let bytes: Vec<u8> = s
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)))
-        .collect::<Result<_, _>>()
-        .map_err(|_| format!("compressed `{name}` is not latin1"))?;
-    let mut json = Vec::new();
-    flate2::read::GzDecoder::new(&bytes[..])
-        .take(max_bytes as u64 + 1)
-        .read_to_end(&mut json)
-        .map_err(|e| format!("compressed `{name}` does not inflate: {e}"))?;
-    if json.len() > max_bytes {
-        return Err(format!(
-            "compressed `{name}` inflates past the per-event limit"
-        ));
-    }
+    let json = super::compression::inflate_latin1(s, max_bytes)
+        .map_err(|why| format!("compressed `{name}` {why}"))?;
     *field = serde_json::from_slice(&json)
         .map_err(|e| format!("compressed `{name}` is not JSON: {e}"))?;
     Ok(())
