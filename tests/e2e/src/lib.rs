@@ -263,7 +263,15 @@ impl Driver {
                     driver.log_text()
                 );
             }
-            if let Ok((200, _)) = http(port, "GET", "/status", Duration::from_secs(2)) {
+            // tauri-driver answers /status itself; WebKitWebDriver, which it starts beside it
+            // and forwards sessions to, may still be coming up: wait for both.
+            let native_up = std::net::TcpStream::connect(("127.0.0.1", native_port)).is_ok();
+            if native_up
+                && matches!(
+                    http(port, "GET", "/status", Duration::from_secs(2)),
+                    Ok((200, _))
+                )
+            {
                 return driver;
             }
             assert!(
@@ -385,26 +393,37 @@ impl App {
             "tauri:options": { "application": binary, "args": args },
         });
         let caps = caps.as_object().cloned().expect("an object");
-        let client = tokio::time::timeout(
-            timeout(),
-            ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps)
-                .connect(&driver.url()),
-        )
-        .await
-        .unwrap_or_else(|_| {
-            panic!(
-                "no WebDriver session within {:?}; driver log:\n{}",
+        // A refused first request is retried: the driver pair can take a moment after their
+        // ports open before they take sessions.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let connected = tokio::time::timeout(
                 timeout(),
-                driver.log_text()
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&driver.url()),
             )
-        })
-        .unwrap_or_else(|e| {
-            panic!(
-                "could not start the app through tauri-driver: {e}; driver log:\n{}",
-                driver.log_text()
-            )
-        });
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no WebDriver session within {:?}; driver log:\n{}",
+                    timeout(),
+                    driver.log_text()
+                )
+            });
+            match connected {
+                Ok(client) => break client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("WebDriver session attempt {attempt} failed: {e}; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!(
+                    "could not start the app through tauri-driver: {e}; driver log:\n{}",
+                    driver.log_text()
+                ),
+            }
+        };
         let session = client.session_id().await.ok().flatten();
         let app = App {
             client,
