@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import type { WindowInfo } from "../lib/bindings";
-import { activeWindowAt, defaultWindow, playableStart, windowLabel } from "./windows";
+import {
+  activeWindowAt,
+  continuationAfter,
+  defaultWindow,
+  playableStart,
+  windowLabel,
+} from "./windows";
 
 const win = (
   index: number,
@@ -58,5 +64,14 @@ describe("windows", () => {
     expect(activeWindowAt(ws, 820)).toBe(0);
     // A window that cannot be replayed yet is never chosen.
     expect(activeWindowAt([a, win(1, 10, 900, [[500, 600]])], 550)).toBe(0);
+  });
+
+  test("when the shown window ends, playback goes on in a window that continues", () => {
+    const a = win(0, 10, 100); // ends at 900
+    const b = { ...win(1, 10, 300, [[500, 600]]), endedAt: 2000 };
+    const c = { ...win(2, 10, 300), endedAt: 1500 };
+    expect(continuationAfter([a, b, c], 0, 900)).toBe(1);
+    expect(continuationAfter([a, c], 0, 900)).toBe(1);
+    expect(continuationAfter([a, b], 1, 2000)).toBe(null);
   });
 });

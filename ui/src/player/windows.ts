@@ -48,3 +48,23 @@ export function activeWindowAt(windows: WindowInfo[], t: number): number | null 
   });
   return best;
 }
+
+/**
+ * When the window being shown ends at `t` (epoch ms), the window the user went on in: the
+ * replayable one that still has events after `t`, preferring the one active at `t`.
+ */
+export function continuationAfter(
+  windows: WindowInfo[],
+  current: number,
+  t: number,
+): number | null {
+  const going = windows
+    .map((w, i) => ({ w, i }))
+    .filter(({ w, i }) => i !== current && w.endedAt > t && w.chunks.some((c) => c.fullSnapshot));
+  if (going.length === 0) return null;
+  const active = activeWindowAt(
+    going.map(({ w }) => w),
+    t,
+  );
+  return active !== null ? going[active].i : going[0].i;
+}
