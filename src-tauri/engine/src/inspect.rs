@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analysis::{EventFacts, Stats};
+use crate::analysis::{merge_pages, EventFacts, Stats};
 use crate::error::Result;
 use crate::formats::{read_recording, ReadOptions};
 use crate::library::reorder::Reorder;
@@ -94,7 +94,12 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
         event_counts: session.counts.clone(),
         click_count: session.clicks,
         viewport: session.viewport,
-        urls: session.urls.clone(),
+        urls: merge_pages(
+            windows
+                .iter()
+                .enumerate()
+                .map(|(i, (_, _, s))| (i as u32, s.urls.as_slice())),
+        ),
         windows: windows
             .into_iter()
             .map(|(key, _, s)| InspectedWindow {

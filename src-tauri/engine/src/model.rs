@@ -217,6 +217,8 @@ pub struct SessionSummary {
 pub struct PageVisit {
     pub at: i64,
     pub url: String,
+    /// The window (tab) the page was in.
+    pub window: u32,
 }
 
 /// A stored block of time-ordered events. The player plans its fetches from these.

@@ -63,14 +63,26 @@ fn single_file_recordings_match_their_truth() {
             assert_eq!(w.ended_at, tw["last_timestamp"].as_i64().unwrap(), "{file}");
             assert!(w.chunks[0].full_snapshot, "{file}: window starts playable");
         }
-        // Every page of every window, in the session's page list.
+        // Every window's pages, in order, tagged with that window.
         for tw in truth["windows"].as_array().unwrap() {
-            for url in tw["urls"].as_array().unwrap() {
-                assert!(
-                    d.urls.iter().any(|u| u.url == url.as_str().unwrap()),
-                    "{file}: missing page {url}"
-                );
-            }
+            let w = d
+                .windows
+                .iter()
+                .find(|w| w.key.as_deref() == tw["window_id"].as_str())
+                .unwrap();
+            let got: Vec<&str> = d
+                .urls
+                .iter()
+                .filter(|u| u.window == w.index)
+                .map(|u| u.url.as_str())
+                .collect();
+            let want: Vec<&str> = tw["urls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u.as_str().unwrap())
+                .collect();
+            assert_eq!(got, want, "{file}: pages of window {}", w.index);
         }
         let user = &truth["user"];
         // Exports carry the person; `$snapshot` events only its distinct id; blobs nothing.

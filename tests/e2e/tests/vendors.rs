@@ -109,6 +109,9 @@ async fn posthog_two_windows_and_a_sentry_replay_play() {
     )
     .await;
     app.wait_replay_contains("Tapedeck Sample Store").await;
+    // The URL bar shows the first tab's page, not where the other tab went meanwhile.
+    let url = app.text_of("page-url").await;
+    assert!(url.ends_with("/checkout.html"), "{url}");
 
     // Picking a window by hand stops following.
     app.js(

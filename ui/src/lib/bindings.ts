@@ -142,6 +142,8 @@ export type MenuAction = {
 export type PageVisit = {
 	at: number,
 	url: string,
+	/**  The window (tab) the page was in. */
+	window: number,
 };
 
 /**  Everything the player needs to open a session. */

@@ -88,8 +88,8 @@ describe("planPlayback", () => {
 
 test("urlAt picks the page visited last at that time", () => {
   const urls = [
-    { at: 100, url: "https://a.test/" },
-    { at: 500, url: "https://a.test/b" },
+    { at: 100, url: "https://a.test/", window: 0 },
+    { at: 500, url: "https://a.test/b", window: 0 },
   ];
   expect(urlAt(urls, 50)).toBe("https://a.test/");
   expect(urlAt(urls, 100)).toBe("https://a.test/");

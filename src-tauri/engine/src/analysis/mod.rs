@@ -80,6 +80,7 @@ impl Stats {
                 self.urls.push(PageVisit {
                     at: e.ts.round() as i64,
                     url: href.to_string(),
+                    window: 0,
                 });
             }
         }
@@ -98,6 +99,23 @@ impl Stats {
             _ => 0.0,
         }
     }
+}
+
+/// The pages of every window in one list, in time order, each tagged with its window.
+pub fn merge_pages<'a>(
+    windows: impl IntoIterator<Item = (u32, &'a [PageVisit])>,
+) -> Vec<PageVisit> {
+    let mut all: Vec<PageVisit> = windows
+        .into_iter()
+        .flat_map(|(w, pages)| {
+            pages.iter().map(move |p| PageVisit {
+                window: w,
+                ..p.clone()
+            })
+        })
+        .collect();
+    all.sort_by_key(|p| (p.at, p.window));
+    all
 }
 
 #[cfg(test)]

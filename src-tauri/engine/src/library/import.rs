@@ -10,7 +10,7 @@ use rusqlite::{params, Transaction};
 use super::chunk::{ChunkBuilder, SealedChunk};
 use super::reorder::{Ready, Reorder};
 use super::Library;
-use crate::analysis::{EventFacts, Stats};
+use crate::analysis::{merge_pages, EventFacts, Stats};
 use crate::error::{Error, Result};
 use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
 use crate::model::{ImportOutcome, ImportProgress};
@@ -191,10 +191,12 @@ impl Library {
                 ],
             )?;
         }
-        for (seq, visit) in session.urls.iter().enumerate() {
+        let pages = merge_pages(windows.iter().map(|w| (w.idx, w.stats.urls.as_slice())));
+        for (seq, visit) in pages.iter().enumerate() {
             tx.execute(
-                "INSERT INTO session_urls (session_pk, seq, at, url) VALUES (?1, ?2, ?3, ?4)",
-                params![pk, seq as i64, visit.at, visit.url],
+                "INSERT INTO session_urls (session_pk, seq, at, url, window_idx) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![pk, seq as i64, visit.at, visit.url, visit.window],
             )?;
         }
         let id = match report.metadata.vendor_id.as_deref() {
@@ -218,8 +220,8 @@ impl Library {
                 report.compression.as_str(),
                 ms(session.started_at),
                 ms(session.ended_at),
-                session.urls.first().map(|u| u.url.as_str()),
-                session.urls.len() as u32,
+                pages.first().map(|u| u.url.as_str()),
+                pages.len() as u32,
                 windows.len() as u32,
                 session.viewport.map(|v| v.0),
                 session.viewport.map(|v| v.1),

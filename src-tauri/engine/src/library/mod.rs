@@ -159,11 +159,14 @@ impl Library {
         )?;
         let urls = self
             .conn
-            .prepare_cached("SELECT at, url FROM session_urls WHERE session_pk = ?1 ORDER BY seq")?
+            .prepare_cached(
+                "SELECT at, url, window_idx FROM session_urls WHERE session_pk = ?1 ORDER BY seq",
+            )?
             .query_map([pk], |r| {
                 Ok(PageVisit {
                     at: r.get(0)?,
                     url: r.get(1)?,
+                    window: r.get(2)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

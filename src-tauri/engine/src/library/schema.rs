@@ -99,6 +99,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE windows ADD COLUMN interaction_spans TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 4: which window each page was in.
+    r#"
+    ALTER TABLE session_urls ADD COLUMN window_idx INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -428,7 +428,7 @@ function summarise(events: RawEvent[]) {
     if (e.type === EventType.Meta && e.data) {
       const { href, width, height } = e.data;
       if (typeof href === "string" && href !== "" && urls.at(-1)?.url !== href) {
-        urls.push({ at: e.timestamp, url: href });
+        urls.push({ at: e.timestamp, url: href, window: 0 });
       }
       if (viewport === null && typeof width === "number" && typeof height === "number") {
         if (width > 0 && height > 0 && width < 1e6 && height < 1e6) {
