@@ -7,17 +7,13 @@
 //
 // With --screenshots, a PNG of each replay at 10%, 50% and the end is written to DIR.
 
-import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(new URL('../../ui/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-const rrwebDist = dirname(require.resolve('rrweb'));
+import { launchChromium, rrwebAssets } from '../lib/browser.mjs';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // Text each sample's final frame must show.
 const EXPECT = {
@@ -39,14 +35,8 @@ function fail(msg) {
 const files = (await readdir(SAMPLES)).filter((f) => f.endsWith('.json')).sort();
 if (files.length < 3) fail(`only ${files.length} samples`);
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const bundle = await readFile(join(rrwebDist, 'rrweb.umd.cjs'), 'utf8');
-const css = await readFile(join(rrwebDist, 'style.css'), 'utf8');
+const browser = await launchChromium();
+const { bundle, css } = await rrwebAssets();
 
 for (const file of files) {
   const text = await readFile(join(SAMPLES, file), 'utf8');

@@ -10,16 +10,14 @@
 // Chromium maps the host name `samples.tapedeck.test` to the local server, so the recorded
 // URLs do not depend on the port and stay stable between regenerations.
 
-import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(new URL('../../ui/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { CHROMIUM, launchChromium, pageActor, rrwebDist, sleep } from '../lib/browser.mjs';
+
 // rrweb's package "exports" hide its UMD bundle and package.json; find them beside the entry.
-const rrwebDist = dirname(require.resolve('rrweb'));
 const rrwebUmd = join(rrwebDist, 'rrweb.umd.cjs');
 const rrwebVersion = JSON.parse(await readFile(join(rrwebDist, '..', 'package.json'), 'utf8')).version;
 
@@ -27,10 +25,8 @@ const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const OUT = fileURLToPath(new URL('../../samples/', import.meta.url));
 const HOST = 'samples.tapedeck.test';
 const ORIGIN = `http://${HOST}`;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 800 };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // The scripted sessions. Each gets a fresh page; `ctx` offers small human-like actions.
@@ -185,9 +181,8 @@ async function recordOne(browser, port, name, script) {
     content: `if (window === window.top) {\n${bundle}\n;(${recorderInit})();\n}`,
   });
 
-  let x = 640;
-  let y = 400;
   const ctx = {
+    ...pageActor(page),
     async open(path) {
       await page.goto(ORIGIN + path, { waitUntil: 'load' });
       await ctx.settle();
@@ -199,32 +194,6 @@ async function recordOne(browser, port, name, script) {
     async navigate(action) {
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
       await ctx.settle();
-    },
-    pause: (ms) => sleep(ms),
-    async type(text) {
-      await page.keyboard.type(text, { delay: 110 });
-    },
-    async moveTo(target) {
-      const locator = typeof target === 'string' ? page.locator(target).first() : target;
-      const box = await locator.boundingBox();
-      const tx = Math.round(box.x + Math.min(box.width / 2, 60));
-      const ty = Math.round(box.y + box.height / 2);
-      const steps = Math.max(8, Math.round(Math.hypot(tx - x, ty - y) / 25));
-      await page.mouse.move(tx, ty, { steps });
-      x = tx;
-      y = ty;
-      await sleep(150);
-    },
-    // A slow, deterministic wiggle of the pointer (a figure-of-eight around the centre).
-    async wander(ms) {
-      const n = Math.round(ms / 100);
-      for (let i = 0; i < n; i++) {
-        const t = (i / n) * Math.PI * 2;
-        x = Math.round(640 + 260 * Math.sin(t));
-        y = Math.round(420 + 140 * Math.sin(2 * t));
-        await page.mouse.move(x, y);
-        await sleep(100);
-      }
     },
   };
 
@@ -253,20 +222,7 @@ async function main() {
   const server = await serve();
   const { port } = server.address();
   console.log(`rrweb ${rrwebVersion}, chromium ${CHROMIUM}`);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // playwright-core adds --headless and a fresh temporary --user-data-dir itself.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--host-resolver-rules=MAP ${HOST} 127.0.0.1:${port}`,
-    ],
-  });
+  const browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1:${port}`]);
   try {
     for (const name of names) await recordOne(browser, port, name, SESSIONS[name]);
   } finally {

@@ -5,17 +5,14 @@
 //
 //   node tools/vendor-samples/check.mjs [--screenshots DIR]
 
-import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
-const require = createRequire(new URL('../../ui/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-const rrwebDist = dirname(require.resolve('rrweb'));
+import { launchChromium, rrwebAssets } from '../lib/browser.mjs';
+import { decompressPosthogEvent } from './posthog.mjs';
 const CORPUS = fileURLToPath(new URL('../../tests/corpus/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const args = process.argv.slice(2);
 const shotsAt = args.indexOf('--screenshots');
@@ -35,16 +32,6 @@ const check = (ok, msg) => {
 const toMs = (t) => (typeof t === 'number' && t < 1e11 ? Math.round(t * 1000) : t);
 
 // --- decoders: file -> [[windowId, events]] -------------------------------------------
-
-const unlatin = (s) => JSON.parse(gunzipSync(Buffer.from(s, 'latin1')).toString('utf8'));
-function posthogEvent(e) {
-  if (e.cv !== '2024-10') return e;
-  const { cv, ...rest } = e;
-  if (e.type === 2) return { ...rest, data: unlatin(e.data) };
-  const data = { ...e.data };
-  for (const k of ['texts', 'attributes', 'removes', 'adds']) if (typeof data[k] === 'string') data[k] = unlatin(data[k]);
-  return { ...rest, data };
-}
 
 function group(pairs) {
   const m = new Map();
@@ -68,11 +55,11 @@ async function decode(dir, truth) {
   switch (truth.format) {
     case 'posthog-snapshot-events': {
       const evs = JSON.parse(await read(truth.file));
-      return group(evs.flatMap((s) => s.properties.$snapshot_data.map((e) => [s.properties.$window_id, posthogEvent(e)])));
+      return group(evs.flatMap((s) => s.properties.$snapshot_data.map((e) => [s.properties.$window_id, decompressPosthogEvent(e)])));
     }
     case 'posthog-blob-jsonl': {
       const lines = (await read(truth.file)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      return group(lines.flatMap((l) => l.data.map((e) => [l.window_id, posthogEvent(e)])));
+      return group(lines.flatMap((l) => l.data.map((e) => [l.window_id, decompressPosthogEvent(e)])));
     }
     case 'posthog-export': {
       const f = JSON.parse(await read(truth.file));
@@ -110,14 +97,8 @@ function urlsOf(events) {
 
 // --- replay -----------------------------------------------------------------------------
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const bundle = await readFile(join(rrwebDist, 'rrweb.umd.cjs'), 'utf8');
-const css = await readFile(join(rrwebDist, 'style.css'), 'utf8');
+const browser = await launchChromium();
+const { bundle, css } = await rrwebAssets();
 
 // Text the final page of each site shows.
 const PAGE_TEXT = {

@@ -25,9 +25,8 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
-const uiRequire = createRequire(new URL('../../ui/package.json', import.meta.url));
-const { chromium } = uiRequire('playwright-core');
-const rrwebDist = dirname(uiRequire.resolve('rrweb'));
+import { launchChromium, pageActor, rrwebDist, sleep, uiRequire } from '../lib/browser.mjs';
+import { decompressPosthogEvent } from './posthog.mjs';
 
 const args = process.argv.slice(2);
 let sdkDir = process.env.VENDOR_SDK_DIR;
@@ -48,11 +47,9 @@ const PAGES = fileURLToPath(new URL('../samples/pages/', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../tests/corpus/', import.meta.url));
 const HOST = 'shop.tapedeck.test';
 const ORIGIN = `http://${HOST}`;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 800 };
 const PH_TOKEN = 'phc_tapedeck_corpus';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log(...a);
 
 // ---------------------------------------------------------------------------------------
@@ -198,40 +195,8 @@ async function sendFile(res, file) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Page helpers (human-like pointer and keyboard), as in tools/samples/record.mjs.
-
-function helpers(page) {
-  let x = 640;
-  let y = 400;
-  const ctx = {
-    pause: (ms) => sleep(ms),
-    async type(text) {
-      await page.keyboard.type(text, { delay: 100 });
-    },
-    async moveTo(target) {
-      const locator = typeof target === 'string' ? page.locator(target).first() : target;
-      const box = await locator.boundingBox();
-      const tx = Math.round(box.x + Math.min(box.width / 2, 60));
-      const ty = Math.round(box.y + box.height / 2);
-      const steps = Math.max(8, Math.round(Math.hypot(tx - x, ty - y) / 25));
-      await page.mouse.move(tx, ty, { steps });
-      x = tx;
-      y = ty;
-      await sleep(120);
-    },
-    async wander(ms) {
-      const n = Math.round(ms / 100);
-      for (let i = 0; i < n; i++) {
-        const t = (i / n) * Math.PI * 2;
-        x = Math.round(640 + 260 * Math.sin(t));
-        y = Math.round(420 + 140 * Math.sin(2 * t));
-        await page.mouse.move(x, y);
-        await sleep(100);
-      }
-    },
-  };
-  return ctx;
-}
+// Page helpers: tools/lib/browser.mjs (pageActor), a little quicker here.
+const helpers = (page) => pageActor(page, { typeDelay: 100, settleMs: 120 });
 
 async function checkoutFlow(page, ctx) {
   await ctx.moveTo('#name');
@@ -274,19 +239,7 @@ async function releaseNotesFlow(page, ctx, beforeLink = 0) {
 
 let USER_AGENT;
 async function launch() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--host-resolver-rules=MAP ${HOST} 127.0.0.1:${PORT}`,
-    ],
-  });
+  const browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1:${PORT}`]);
   // A desktop Chrome user agent rather than "HeadlessChrome" (what the vendors' UA parsing sees).
   const probe = await browser.newPage();
   USER_AGENT = (await probe.evaluate(() => navigator.userAgent)).replace('HeadlessChrome', 'Chrome');
@@ -352,16 +305,6 @@ function posthogHead(compressEvents) {
   );
 }
 
-// gunzips a posthog "2024-10" compressed field (a latin1 string of gzip bytes).
-const unlatin = (s) => JSON.parse(gunzipSync(Buffer.from(s, 'latin1')).toString('utf8'));
-function decompressPosthogEvent(e) {
-  if (e.cv !== '2024-10') return e;
-  const { cv, ...rest } = e;
-  if (e.type === 2) return { ...rest, data: unlatin(e.data) };
-  const data = { ...e.data };
-  for (const k of ['texts', 'attributes', 'removes', 'adds']) if (typeof data[k] === 'string') data[k] = unlatin(data[k]);
-  return { ...rest, data };
-}
 
 async function recordPosthog(browser, compressEvents) {
   state.posts = [];
