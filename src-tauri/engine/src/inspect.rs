@@ -1,7 +1,6 @@
 //! What a file holds, without importing it: the same streaming pass as an import, with
 //! nothing written anywhere.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -11,6 +10,7 @@ use crate::error::Result;
 use crate::formats::{read_recording, ReadOptions};
 use crate::library::reorder::Reorder;
 use crate::model::{ClientInfo, Compression, EventCounts, Format, PageVisit, SessionUser};
+use crate::windows::ByWindow;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,34 +47,25 @@ pub struct InspectedWindow {
 }
 
 pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
-    let mut session = Stats::default();
     // The same ordering and clean-up as an import, so the figures match what it would store.
-    let mut windows: Vec<(Option<String>, Reorder, Stats)> = Vec::new();
-    let mut by_key: HashMap<Option<String>, usize> = HashMap::new();
+    let mut windows: ByWindow<(Option<String>, Reorder, Stats)> = ByWindow::default();
     let mut ready = Vec::new();
     let report = read_recording(path, opts, &mut |_, _| {}, &mut |e| {
-        let key = e.window.map(str::to_owned);
-        let slot = *by_key.entry(key.clone()).or_insert_with(|| {
-            windows.push((key, Reorder::default(), Stats::default()));
-            windows.len() - 1
+        let (_, order, stats) = windows.entry(e.window, |_, key| {
+            (key, Reorder::default(), Stats::default())
         });
-        let (_, order, stats) = &mut windows[slot];
         order.push(EventFacts::of(&e.head), e.raw, &mut ready);
-        for r in ready.drain(..) {
-            stats.observe(&r.facts);
-            session.observe(&r.facts);
-        }
+        ready.drain(..).for_each(|r| stats.observe(&r.facts));
         Ok(())
     })?;
     let mut notes = Vec::new();
-    for (_, order, stats) in &mut windows {
+    for (_, order, stats) in windows.iter_mut() {
         order.finish(&mut ready);
-        for r in ready.drain(..) {
-            stats.observe(&r.facts);
-            session.observe(&r.facts);
-        }
+        ready.drain(..).for_each(|r| stats.observe(&r.facts));
         notes.extend(order.notes());
     }
+    let windows = windows.into_vec();
+    let session = Stats::merged(windows.iter().map(|(_, _, s)| s));
     let mut warnings = report.warnings;
     warnings.extend(notes);
     let playable = session.counts.full_snapshot > 0;

@@ -10,6 +10,7 @@ pub mod library;
 pub mod model;
 pub mod sources;
 pub mod synth;
+mod windows;
 
 pub use error::{Error, Result};
 pub use library::{ImportOptions, Library};

@@ -46,6 +46,18 @@ pub struct EventCounts {
 }
 
 impl EventCounts {
+    /// Adds another set of counts to these.
+    pub fn add_counts(&mut self, o: &EventCounts) {
+        self.total += o.total;
+        self.dom_content_loaded += o.dom_content_loaded;
+        self.load += o.load;
+        self.full_snapshot += o.full_snapshot;
+        self.incremental_snapshot += o.incremental_snapshot;
+        self.meta += o.meta;
+        self.custom += o.custom;
+        self.plugin += o.plugin;
+    }
+
     pub fn add(&mut self, kind: EventKind) {
         self.total += 1;
         let slot = match kind {

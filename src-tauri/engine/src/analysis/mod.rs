@@ -93,11 +93,39 @@ impl Stats {
         }
     }
 
+    /// Session totals from its windows': counts and clicks add up, the span covers them all,
+    /// and the viewport is the earliest window's. (Pages are merged by `merge_pages`.)
+    pub fn merged<'a>(windows: impl IntoIterator<Item = &'a Stats>) -> Stats {
+        let mut out = Stats::default();
+        let mut viewport_from: Option<f64> = None;
+        for w in windows {
+            out.counts.add_counts(&w.counts);
+            out.clicks += w.clicks;
+            out.started_at = min_opt(out.started_at, w.started_at, f64::min);
+            out.ended_at = min_opt(out.ended_at, w.ended_at, f64::max);
+            if let (Some(v), Some(start)) = (w.viewport, w.started_at) {
+                if viewport_from.is_none_or(|s| start < s) {
+                    out.viewport = Some(v);
+                    viewport_from = Some(start);
+                }
+            }
+        }
+        out
+    }
+
     pub fn duration_ms(&self) -> f64 {
         match (self.started_at, self.ended_at) {
             (Some(s), Some(e)) => e - s,
             _ => 0.0,
         }
+    }
+}
+
+/// Combines two optional values with `f`, or keeps whichever exists.
+fn min_opt(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(f(a, b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -1,7 +1,6 @@
 //! Import: one streaming pass from file to library, inside one transaction. Any failure rolls
 //! the whole import back, so the library is exactly as before.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
 use crate::model::{ImportOutcome, ImportProgress};
 use crate::sources::Recording;
+use crate::windows::ByWindow;
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -33,13 +33,7 @@ struct WindowState {
 
 impl WindowState {
     /// Chunks events that came out of the reorder buffer, in time order.
-    fn accept(
-        &mut self,
-        ready: &mut Vec<Ready>,
-        tx: &Transaction<'_>,
-        pk: i64,
-        session: &mut Stats,
-    ) -> Result<u64> {
+    fn accept(&mut self, ready: &mut Vec<Ready>, tx: &Transaction<'_>, pk: i64) -> Result<u64> {
         let mut stored = 0;
         for e in ready.drain(..) {
             let f = &e.facts;
@@ -48,7 +42,6 @@ impl WindowState {
             }
             self.chunks.push(f.kind, f.ts, &e.raw);
             self.stats.observe(f);
-            session.observe(f);
         }
         Ok(stored)
     }
@@ -108,29 +101,22 @@ impl Library {
         )?;
         let pk = tx.last_insert_rowid();
 
-        let mut windows: Vec<WindowState> = Vec::new();
-        let mut by_key: HashMap<Option<String>, usize> = HashMap::new();
-        let mut session = Stats::default();
+        let mut windows: ByWindow<WindowState> = ByWindow::default();
         let mut stored_bytes: u64 = 0;
         let mut ready = Vec::new();
 
         let report = {
             let mut on_event = |e: SourceEvent<'_>| -> Result<()> {
-                let key = e.window.map(str::to_owned);
-                let slot = *by_key.entry(key.clone()).or_insert_with(|| {
-                    windows.push(WindowState {
-                        idx: windows.len() as u32,
-                        key,
-                        order: Reorder::default(),
-                        chunks: ChunkBuilder::default(),
-                        next_seq: 0,
-                        stats: Stats::default(),
-                    });
-                    windows.len() - 1
+                let w = windows.entry(e.window, |idx, key| WindowState {
+                    idx,
+                    key,
+                    order: Reorder::default(),
+                    chunks: ChunkBuilder::default(),
+                    next_seq: 0,
+                    stats: Stats::default(),
                 });
-                let w = &mut windows[slot];
                 w.order.push(EventFacts::of(&e.head), e.raw, &mut ready);
-                stored_bytes += w.accept(&mut ready, &tx, pk, &mut session)?;
+                stored_bytes += w.accept(&mut ready, &tx, pk)?;
                 Ok(())
             };
             let mut on_progress = |bytes_read: u64, events: u64| {
@@ -157,13 +143,15 @@ impl Library {
             }
         };
         let mut report = report?;
-        for w in &mut windows {
+        for w in windows.iter_mut() {
             w.order.finish(&mut ready);
-            stored_bytes += w.accept(&mut ready, &tx, pk, &mut session)?;
+            stored_bytes += w.accept(&mut ready, &tx, pk)?;
             stored_bytes += w.seal(&tx, pk)?;
             report.warnings.extend(w.order.notes());
         }
 
+        let windows = windows.into_vec();
+        let session = Stats::merged(windows.iter().map(|w| &w.stats));
         if session.counts.full_snapshot == 0 {
             return Err(Error::NoFullSnapshot {
                 path: path.to_path_buf(),
