@@ -98,6 +98,15 @@ async fn posthog_two_windows_and_a_sentry_replay_play() {
          return s.value === '1' && frames === 1 && d > 5000 && d < 15000",
     )
     .await;
+    // The click that started it is over: the scrubber shows the new window's time.
+    app.wait_js(
+        "the timeline to follow the clock",
+        "const t = document.querySelector('[data-testid=\"timeline\"]'); \
+         const now = window.__tapedeck.currentTime(); \
+         return !t.classList.contains('dragging') \
+           && Math.abs(Number(t.getAttribute('aria-valuenow')) - now) < 1500",
+    )
+    .await;
     app.screenshot("posthog-followed-to-second-window").await;
 
     // The second tab ends at 20.4 s while the first goes on to 22 s: following the user,
