@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
+use tapedeck_engine::analysis::AnalysisSettings;
+use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
+use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSort, SessionSummary};
 use tapedeck_engine::sources::{expand_paths, plan_recordings, Recording};
 use tapedeck_engine::{ImportOptions, Library};
 use tauri::async_runtime::spawn_blocking;
@@ -30,6 +32,14 @@ pub struct ImportProgressEvent {
 /// The library's content changed; the feed should re-query.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct LibraryChanged {}
+
+/// Progress of re-running the analysis over stored sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisProgressEvent {
+    pub done: u32,
+    pub total: u32,
+}
 
 /// A native menu item was chosen.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
@@ -66,11 +76,60 @@ async fn with_library<T: Send + 'static>(
     spawn_blocking(move || app.state::<AppState>().with_library(f)).await?
 }
 
-/// Every session, newest first.
+/// Every session, in the given order (newest first by default).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_sessions(app: AppHandle) -> AppResult<Vec<SessionSummary>> {
-    with_library(app, |lib| Ok(lib.list_sessions()?)).await
+pub async fn list_sessions(
+    app: AppHandle,
+    sort: Option<SessionSort>,
+) -> AppResult<Vec<SessionSummary>> {
+    with_library(app, move |lib| {
+        Ok(lib.list_sessions_by(sort.unwrap_or_default())?)
+    })
+    .await
+}
+
+/// The thresholds the analysis uses.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_analysis_settings(app: AppHandle) -> AppResult<AnalysisSettings> {
+    with_library(app, |lib| Ok(lib.analysis_settings()?)).await
+}
+
+/// Saves new analysis settings and re-analyses every session with them (with progress
+/// events). Returns how many sessions were analysed.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_analysis_settings(app: AppHandle, settings: AnalysisSettings) -> AppResult<u32> {
+    with_library(app.clone(), {
+        let settings = settings.clone();
+        move |lib| Ok(lib.set_analysis_settings(&settings)?)
+    })
+    .await?;
+    reanalyze(app, Reanalyze::All).await
+}
+
+/// Re-runs the analysis over stored sessions, one writer at a time with imports.
+pub async fn reanalyze(app: AppHandle, which: Reanalyze) -> AppResult<u32> {
+    let state = app.state::<AppState>();
+    let _one_writer = state.import_lock.lock().await;
+    let library_path = state.library_path.clone();
+    let task_app = app.clone();
+    let n = spawn_blocking(move || -> AppResult<u64> {
+        let mut lib = Library::open(&library_path)?;
+        Ok(lib.reanalyze(&which, &mut |p: ReanalyzeProgress| {
+            let _ = AnalysisProgressEvent {
+                done: p.done as u32,
+                total: p.total as u32,
+            }
+            .emit(&task_app);
+        })?)
+    })
+    .await??;
+    if n > 0 {
+        let _ = LibraryChanged {}.emit(&app);
+    }
+    Ok(n as u32)
 }
 
 /// One session with its pages, windows and chunk map.

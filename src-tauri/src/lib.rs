@@ -20,12 +20,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             commands::list_sessions,
             commands::get_session,
+            commands::get_analysis_settings,
+            commands::set_analysis_settings,
             commands::library_info,
             commands::take_launch_request,
             commands::import_paths,
         ])
         .events(collect_events![
             commands::ImportProgressEvent,
+            commands::AnalysisProgressEvent,
             commands::LibraryChanged,
             commands::MenuAction,
         ])
@@ -73,6 +76,19 @@ pub fn run(launch: Launch) {
             app.manage(state);
             menu::install(app)?;
             samples::install_if_first_start(app.handle());
+            // Sessions analysed by an older build are brought up to date in the background;
+            // the feed refreshes when it is done.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) =
+                    commands::reanalyze(handle, tapedeck_engine::library::Reanalyze::Stale).await
+                {
+                    eprintln!(
+                        "tapedeck: could not update the analysis: {}",
+                        e.payload().message
+                    );
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!())

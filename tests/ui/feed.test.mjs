@@ -20,7 +20,7 @@ describe("session feed", () => {
   });
 
   test("lists the library newest first, nothing selected yet", async () => {
-    // Deliberately not in date order: sorting is the UI's job.
+    // Deliberately not in date order: the backend sorts, newest first by default.
     const { page, errors } = await app.open({
       library: "hostile.json,counter.json,second.json",
     });

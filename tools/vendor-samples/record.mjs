@@ -21,11 +21,11 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { launchChromium, pageActor, rrwebDist, sleep, uiRequire } from '../lib/browser.mjs';
+import { launchChromium, pageActor, rrwebDist, sleep } from '../lib/browser.mjs';
+import { bundle, cors, decodeRecording, json, parseEnvelope, posthogApi } from './capture.mjs';
 import { decompressPosthogEvent } from './posthog.mjs';
 
 const args = process.argv.slice(2);
@@ -60,18 +60,6 @@ let PORT = 0;
 
 const MIME = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript' };
 
-function cors(req, res) {
-  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
-  res.setHeader('access-control-allow-credentials', 'true');
-  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-  res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '*');
-}
-
-function json(res, obj, status = 200) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(obj));
-}
-
 // PostHog's remote config (GET /array/<token>/config[.js]), as the SDK reads it in
 // remote-config.js and extensions/replay/session-recording.js (onRemoteConfig).
 const PH_REMOTE_CONFIG = {
@@ -102,23 +90,6 @@ const PH_REMOTE_CONFIG = {
   siteApps: [],
 };
 
-// Decodes a PostHog request body the way PostHog's capture endpoint does.
-function decodePosthog(url, body) {
-  const compression = url.searchParams.get('compression');
-  let text;
-  if (compression === 'gzip-js' || compression === 'gzip' || (body[0] === 0x1f && body[1] === 0x8b)) {
-    text = gunzipSync(body).toString('utf8');
-  } else if (compression === 'base64') {
-    const form = new URLSearchParams(body.toString('utf8'));
-    text = Buffer.from(form.get('data'), 'base64').toString('utf8');
-  } else {
-    text = body.toString('utf8');
-    if (text.startsWith('data=')) text = Buffer.from(new URLSearchParams(text).get('data'), 'base64').toString('utf8');
-  }
-  const parsed = JSON.parse(text);
-  return Array.isArray(parsed) ? parsed : parsed.batch ?? [parsed];
-}
-
 async function handle(req, res) {
   const url = new URL(req.url, `http://127.0.0.1:${PORT}`);
   const path = url.pathname;
@@ -138,32 +109,7 @@ async function handle(req, res) {
   if (path === '/sdk/sentry.js') return sendFile(res, join(sdkDir, '.bundle/sentry.iife.js'));
 
   // --- PostHog API ---------------------------------------------------------------------
-  if (path === `/array/${PH_TOKEN}/config.js`) {
-    res.writeHead(200, { 'content-type': 'text/javascript' });
-    return res.end(
-      `(function(){window._POSTHOG_REMOTE_CONFIG=window._POSTHOG_REMOTE_CONFIG||{};` +
-        `window._POSTHOG_REMOTE_CONFIG[${JSON.stringify(PH_TOKEN)}]={config:${JSON.stringify(PH_REMOTE_CONFIG)},siteApps:[]}})();`,
-    );
-  }
-  if (path === `/array/${PH_TOKEN}/config`) return json(res, PH_REMOTE_CONFIG);
-  if (path === '/flags/' || path === '/decide/') {
-    return json(res, {
-      flags: {},
-      featureFlags: {},
-      featureFlagPayloads: {},
-      errorsWhileComputingFlags: false,
-      requestId: '00000000-0000-4000-8000-000000000000',
-      ...PH_REMOTE_CONFIG,
-    });
-  }
-  if (['/e/', '/i/v0/e/', '/s/', '/batch/', '/capture/', '/engage/'].includes(path)) {
-    try {
-      state.posts.push({ path, query: url.search, headers: req.headers, raw: body, events: decodePosthog(url, body) });
-    } catch (e) {
-      console.error(`could not decode ${req.method} ${req.url}: ${e.message}`);
-    }
-    return json(res, { status: 1 });
-  }
+  if (posthogApi(req, res, url, body, { token: PH_TOKEN, config: PH_REMOTE_CONFIG, posts: state.posts })) return;
 
   // --- Sentry API ----------------------------------------------------------------------
   if (path === '/api/1/envelope/') {
@@ -446,25 +392,6 @@ async function posthog(browser) {
 
 const SENTRY_USER = { id: 'user-7', email: 'grace@example.com', username: 'grace' };
 
-// Some SDKs ship no browser bundle on npm (or one that still calls require()): bundle the
-// package's ES module build into an IIFE with rolldown (from ui/), into <sdk dir>/.bundle/.
-async function bundle(name, globalName, source) {
-  const dir = join(sdkDir, '.bundle');
-  await mkdir(dir, { recursive: true });
-  const entry = join(dir, `${name}-entry.mjs`);
-  await writeFile(entry, source);
-  const { build } = await import(pathToFileURL(uiRequire.resolve('rolldown')).href);
-  const file = join(dir, `${name}.iife.js`);
-  await build({
-    input: entry,
-    cwd: sdkDir,
-    logLevel: 'silent',
-    platform: 'browser',
-    output: { format: 'iife', name: globalName, file },
-  });
-  return file;
-}
-
 function sentryHead() {
   const dsn = `http://public@127.0.0.1:${PORT}/1`;
   return (
@@ -477,54 +404,10 @@ function sentryHead() {
   );
 }
 
-// Splits a Sentry envelope into [header, [[itemHeader, payloadBytes], ...]].
-function parseEnvelope(buf) {
-  let pos = 0;
-  const line = () => {
-    let end = buf.indexOf(0x0a, pos);
-    if (end < 0) end = buf.length;
-    const s = buf.subarray(pos, end);
-    pos = end + 1;
-    return s;
-  };
-  const header = JSON.parse(line().toString('utf8'));
-  const items = [];
-  while (pos < buf.length) {
-    const h = line();
-    if (!h.length) continue;
-    const ih = JSON.parse(h.toString('utf8'));
-    let payload;
-    if (typeof ih.length === 'number') {
-      payload = buf.subarray(pos, pos + ih.length);
-      pos += ih.length;
-      if (buf[pos] === 0x0a) pos++;
-    } else payload = line();
-    items.push([ih, payload]);
-  }
-  return [header, items];
-}
-
-// Decodes a replay_recording item body: `{"segment_id":N}\n` + JSON or zlib/gzip bytes.
-function decodeRecording(body) {
-  const nl = body.indexOf(0x0a);
-  const head = JSON.parse(body.subarray(0, nl).toString('utf8'));
-  const rest = body.subarray(nl + 1);
-  let encoding = 'json';
-  let text;
-  if (rest[0] === 0x78) {
-    encoding = 'zlib';
-    text = inflateSync(rest).toString('utf8');
-  } else if (rest[0] === 0x1f && rest[1] === 0x8b) {
-    encoding = 'gzip';
-    text = gunzipSync(rest).toString('utf8');
-  } else text = rest.toString('utf8');
-  return { segment_id: head.segment_id, encoding, events: JSON.parse(text) };
-}
-
 async function sentry(browser) {
   const ver = await version('@sentry/browser');
   log(`@sentry/browser ${ver}`);
-  await bundle('sentry', 'Sentry', "export * from '@sentry/browser';\n");
+  await bundle(sdkDir, 'sentry', 'Sentry', "export * from '@sentry/browser';\n");
   state.envelopes = [];
   state.head = sentryHead();
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, userAgent: USER_AGENT });
@@ -620,7 +503,7 @@ async function rrwebPacked(browser) {
   const ver = await version('@rrweb/packer');
   const rrwebVer = JSON.parse(await readFile(join(rrwebDist, '..', 'package.json'), 'utf8')).version;
   log(`rrweb ${rrwebVer}, @rrweb/packer ${ver}`);
-  const packerUmd = await readFile(await bundle('packer', 'rrwebPacker', "export { pack } from '@rrweb/packer';\n"), 'utf8');
+  const packerUmd = await readFile(await bundle(sdkDir, 'packer', 'rrwebPacker', "export { pack } from '@rrweb/packer';\n"), 'utf8');
   const rrwebUmd = await readFile(join(rrwebDist, 'rrweb.umd.cjs'), 'utf8');
   state.head = '';
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, userAgent: USER_AGENT });

@@ -5,13 +5,15 @@
 //                           imports cleanly; empty for an empty library)
 //   pick=a.json             what the Open… dialog returns
 //   launch=a.json           files "given on the command line"
-//   delay=ms, steps=n       import progress pacing;  chunkDelay=ms  slow event fetches
+//   delay=ms, steps=n       import and analysis progress pacing;  chunkDelay=ms  slow fetches
+// A fixture's `<name>.analysis.json`, when there is one, is the analysis the engine computed
+// for it (tests/ui/fixtures/analyse.mjs writes them).
 import { mount } from "svelte";
 import "rrweb/dist/style.css";
 import "./app.css";
 import App from "./App.svelte";
 import { BackendError } from "./lib/backend/backend";
-import { ingest, TestBackend, type Fixture } from "./lib/backend/test-backend";
+import { ingest, TestBackend, withAnalyses, type Fixture } from "./lib/backend/test-backend";
 import { installProbe } from "./lib/test-hooks";
 
 // Later groups win on a name clash: the browser-test fixtures are the most specific.
@@ -34,13 +36,15 @@ const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const list = (v: string | null) => (v === null ? null : v.split(",").filter((s) => s !== ""));
 
 async function loadFixtures(): Promise<Fixture[]> {
-  return Promise.all(
+  const loaded = await Promise.all(
     Object.entries(sources).map(async ([path, url]) => {
       const res = await fetch(await url());
       if (!res.ok) throw new Error(`fixture ${path}: HTTP ${res.status}`);
-      return { name: baseName(path), bytes: new Uint8Array(await res.arrayBuffer()) };
+      return [baseName(path), new Uint8Array(await res.arrayBuffer())] as const;
     }),
   );
+  // Sidecars become part of their recording, not recordings of their own.
+  return withAnalyses(new Map(loaded));
 }
 
 async function start() {

@@ -5,13 +5,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use tapedeck_engine::analysis::AnalysisSettings;
 use tapedeck_engine::formats::ReadOptions;
 use tapedeck_engine::library::resolve_path;
+use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
 use tapedeck_engine::sources::{expand_paths, plan_recordings};
 use tapedeck_engine::{ImportOptions, Library, Result};
 
 use crate::output;
-use crate::{Cli, Command};
+use crate::{Cli, Command, SettingsArgs};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Inspecting touches no library.
@@ -35,6 +37,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let path = resolve_path(cli.library.as_deref());
     let mut library = Library::open(&path)?;
+    // Sessions analysed by an older build are brought up to date before anything reads them.
+    if matches!(
+        cli.command,
+        Command::List { .. } | Command::Show { .. } | Command::Markers { .. }
+    ) {
+        update_stale(&mut library)?;
+    }
     match cli.command {
         Command::Import {
             paths,
@@ -42,8 +51,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             max_decoded_bytes,
         } => import(&mut library, &paths, json, max_decoded_bytes),
         Command::Inspect { .. } => unreachable!("handled above"),
-        Command::List { json } => {
-            let sessions = library.list_sessions()?;
+        Command::List { json, sort } => {
+            let sessions = library.list_sessions_by(sort)?;
             if json {
                 output::print_json(&sessions);
             } else {
@@ -60,6 +69,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Markers { id, kind, json } => {
+            let markers: Vec<_> = library
+                .markers(&id)?
+                .into_iter()
+                .filter(|m| kind.is_empty() || kind.contains(&m.kind))
+                .collect();
+            if json {
+                output::print_json(&markers);
+            } else {
+                let start = library.summary(&id)?.started_at;
+                output::print_markers(&markers, start);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reanalyze {
+            id,
+            stale,
+            defaults,
+            settings,
+            json,
+        } => reanalyze(&mut library, id, stale, defaults, &settings, json),
         Command::Events {
             id,
             from,
@@ -90,6 +120,7 @@ fn import(
             max_decoded_bytes,
             ..ReadOptions::default()
         },
+        ..ImportOptions::default()
     };
     let mut reports = Vec::new();
     let mut failed = 0;
@@ -137,4 +168,74 @@ fn import(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn update_stale(library: &mut Library) -> Result<()> {
+    let stale = library.stale_analysis_count()?;
+    if stale > 0 {
+        eprintln!("updating the analysis of {stale} sessions imported by an older Tapedeck…");
+        library.reanalyze(&Reanalyze::Stale, &mut |_| {})?;
+    }
+    Ok(())
+}
+
+fn reanalyze(
+    library: &mut Library,
+    ids: Vec<String>,
+    stale: bool,
+    defaults: bool,
+    args: &SettingsArgs,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut s = if defaults {
+        AnalysisSettings::default()
+    } else {
+        library.analysis_settings()?
+    };
+    apply(&mut s, args);
+    library.set_analysis_settings(&s)?;
+    let which = if stale {
+        Reanalyze::Stale
+    } else if ids.is_empty() {
+        Reanalyze::All
+    } else {
+        Reanalyze::Sessions(ids)
+    };
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("analysing [{bar:30}] {pos}/{len} sessions")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let n = library.reanalyze(&which, &mut |p: ReanalyzeProgress| {
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+    })?;
+    bar.finish_and_clear();
+    if json {
+        output::print_json(&serde_json::json!({ "analysed": n, "settings": s }));
+    } else {
+        println!("analysed {n} sessions");
+        output::print_settings(&s);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Overrides the settings the user gave.
+fn apply(s: &mut AnalysisSettings, a: &SettingsArgs) {
+    fn set<T: Copy>(slot: &mut T, v: Option<T>) {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    }
+    set(&mut s.inactivity_threshold_ms, a.inactivity_threshold_ms);
+    set(&mut s.rage_click_min_clicks, a.rage_click_min_clicks);
+    set(&mut s.rage_click_interval_ms, a.rage_click_interval_ms);
+    set(&mut s.rage_click_radius_px, a.rage_click_radius_px);
+    set(&mut s.dead_click_timeout_ms, a.dead_click_timeout_ms);
+    set(&mut s.error_click_window_ms, a.error_click_window_ms);
+    set(&mut s.thrash_window_ms, a.thrash_window_ms);
+    set(&mut s.thrash_min_leg_px, a.thrash_min_leg_px);
+    set(&mut s.mouse_thrash_reversals, a.mouse_thrash_reversals);
+    set(&mut s.scroll_thrash_reversals, a.scroll_thrash_reversals);
+    set(&mut s.u_turn_ms, a.u_turn_ms);
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tapedeck_engine::model::{MarkerKind, SessionSort};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,15 +52,45 @@ pub enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = tapedeck_engine::formats::DEFAULT_MAX_DECODED_BYTES)]
         max_decoded_bytes: u64,
     },
-    /// List the library's sessions, newest first.
+    /// List the library's sessions, newest first (or --sort by another figure).
     List {
         #[arg(long)]
         json: bool,
+        /// recency, duration, active-time, errors or frustration (all descending).
+        #[arg(long, default_value = "recency", value_parser = parse_sort)]
+        sort: SessionSort,
     },
     /// Show one session: metadata, pages, windows and chunks.
     Show {
         /// Session id, or a unique prefix of one.
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a session's markers: clicks, errors, navigations, frustration signals...
+    Markers {
+        /// Session id, or a unique prefix of one.
+        id: String,
+        /// Only markers of these kinds (e.g. `--kind rage_click --kind exception`).
+        #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+        kind: Vec<MarkerKind>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute the analysis (activity, markers, frustration signals) from the stored events,
+    /// after changing its settings with the options below. The settings are saved in the
+    /// library and apply to later imports too.
+    Reanalyze {
+        /// Sessions to analyse (ids or unique prefixes); every session when none is given.
+        id: Vec<String>,
+        /// Only sessions analysed by an older Tapedeck.
+        #[arg(long, conflicts_with = "id")]
+        stale: bool,
+        /// Go back to the default settings first.
+        #[arg(long)]
+        defaults: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
         #[arg(long)]
         json: bool,
     },
@@ -78,8 +109,69 @@ pub enum Command {
     },
 }
 
+/// Analysis settings to change; each one left out keeps its saved value.
+#[derive(clap::Args, Debug, Default)]
+pub struct SettingsArgs {
+    /// Idle longer than this is an inactive segment.
+    #[arg(long, value_name = "MS")]
+    pub inactivity_threshold_ms: Option<i64>,
+    /// Clicks that make a rage click.
+    #[arg(long, value_name = "N")]
+    pub rage_click_min_clicks: Option<u32>,
+    /// Longest time between the clicks of a rage click.
+    #[arg(long, value_name = "MS")]
+    pub rage_click_interval_ms: Option<i64>,
+    /// Furthest distance between the clicks of a rage click.
+    #[arg(long, value_name = "PX")]
+    pub rage_click_radius_px: Option<f64>,
+    /// How long a click on a link or button may go without a response before it is dead.
+    #[arg(long, value_name = "MS")]
+    pub dead_click_timeout_ms: Option<i64>,
+    /// How soon after a click an error makes it an error click.
+    #[arg(long, value_name = "MS")]
+    pub error_click_window_ms: Option<i64>,
+    /// Time window in which thrashing reversals are counted.
+    #[arg(long, value_name = "MS")]
+    pub thrash_window_ms: Option<i64>,
+    /// Shortest movement that counts as a leg of thrashing.
+    #[arg(long, value_name = "PX")]
+    pub thrash_min_leg_px: Option<f64>,
+    /// Pointer reversals that make mouse thrashing.
+    #[arg(long, value_name = "N")]
+    pub mouse_thrash_reversals: Option<u32>,
+    /// Scroll reversals that make scroll thrashing.
+    #[arg(long, value_name = "N")]
+    pub scroll_thrash_reversals: Option<u32>,
+    /// Longest stay on a page that makes going back a U-turn.
+    #[arg(long, value_name = "MS")]
+    pub u_turn_ms: Option<i64>,
+}
+
+fn parse_sort(s: &str) -> Result<SessionSort, String> {
+    SessionSort::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = SessionSort::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown order '{s}' (one of: {})", all.join(", "))
+    })
+}
+
+fn parse_kind(s: &str) -> Result<MarkerKind, String> {
+    MarkerKind::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = MarkerKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown marker kind '{s}' (one of: {})", all.join(", "))
+    })
+}
+
 /// The subcommand names, so the desktop binary can tell a CLI call from a file to open.
-pub const SUBCOMMANDS: &[&str] = &["import", "inspect", "list", "show", "events", "help"];
+pub const SUBCOMMANDS: &[&str] = &[
+    "import",
+    "inspect",
+    "list",
+    "show",
+    "markers",
+    "reanalyze",
+    "events",
+    "help",
+];
 
 /// Parses `args` (including the program name) and runs the command.
 pub fn run<I, T>(args: I) -> ExitCode

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use serde::Serialize;
+use tapedeck_engine::analysis::AnalysisSettings;
 use tapedeck_engine::inspect::Inspection;
-use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSummary};
+use tapedeck_engine::model::{ImportOutcome, Marker, SessionDetail, SessionSummary};
 use tapedeck_engine::Error;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
@@ -132,17 +133,31 @@ pub fn print_table(sessions: &[SessionSummary]) {
         return;
     }
     println!(
-        "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {:<24}  URL",
-        "ID", "STARTED (UTC)", "DURATION", "EVENTS", "CLICKS", "USER"
+        "{:<12}  {:<19}  {:>9}  {:>9}  {:>6}  {:>6}  {:>4}  {:>4}  {:>5}  {:<24}  URL",
+        "ID",
+        "STARTED (UTC)",
+        "DURATION",
+        "ACTIVE",
+        "CLICKS",
+        "ERRORS",
+        "RAGE",
+        "DEAD",
+        "SCORE",
+        "USER"
     );
     for s in sessions {
+        let i = &s.insights;
         println!(
-            "{:<12}  {:<19}  {:>9}  {:>7}  {:>6}  {:<24}  {}",
+            "{:<12}  {:<19}  {:>9}  {:>9}  {:>6}  {:>6}  {:>4}  {:>4}  {:>5}  {:<24}  {}",
             short_id(&s.id),
             utc(s.started_at as f64),
             duration(s.duration_ms as f64),
-            s.event_counts.total,
+            duration(i.active_ms as f64),
             s.click_count,
+            i.errors,
+            i.rage_clicks,
+            i.dead_clicks,
+            i.frustration_score,
             clip(user_label(s).unwrap_or("-"), 24),
             s.first_url.as_deref().unwrap_or("-")
         );
@@ -168,7 +183,25 @@ pub fn print_detail(d: &SessionDetail) {
         "events      {} (full snapshots {}, incremental {}, meta {}, custom {}, plugin {})",
         c.total, c.full_snapshot, c.incremental_snapshot, c.meta, c.custom, c.plugin
     );
-    println!("clicks      {}", s.click_count);
+    let i = &s.insights;
+    println!(
+        "activity    {} active, {} idle",
+        duration(i.active_ms as f64),
+        duration(i.inactive_ms as f64)
+    );
+    println!(
+        "found       {} pages, {} clicks, {} errors ({} exceptions), {} warnings, {} failed requests",
+        i.page_count, i.clicks, i.errors, i.exceptions, i.warnings, i.failed_requests
+    );
+    println!(
+        "frustration score {} · {} rage clicks, {} dead clicks, {} error clicks, {} thrashing, {} U-turns",
+        i.frustration_score,
+        i.rage_clicks,
+        i.dead_clicks,
+        i.error_clicks,
+        i.mouse_thrashes + i.scroll_thrashes,
+        i.u_turns
+    );
     if let Some(who) = user_label(s) {
         let u = &s.user;
         let all: Vec<&str> = [u.name.as_deref(), u.email.as_deref(), u.id.as_deref()]
@@ -229,6 +262,54 @@ pub fn print_detail(d: &SessionDetail) {
                 .unwrap_or_default()
         );
     }
+}
+
+pub fn print_markers(markers: &[Marker], start: i64) {
+    if markers.is_empty() {
+        println!("No markers.");
+        return;
+    }
+    println!("{:>9}  {:>3}  {:<16}  LABEL", "AT", "WIN", "KIND");
+    for m in markers {
+        println!(
+            "{:>9}  {:>3}  {:<16}  {}",
+            duration_ms((m.at - start) as f64),
+            m.window,
+            m.kind.as_str(),
+            m.label
+        );
+    }
+}
+
+pub fn print_settings(s: &AnalysisSettings) {
+    println!("inactivity threshold    {} ms", s.inactivity_threshold_ms);
+    println!(
+        "rage click              {} clicks, each within {} ms and {} px",
+        s.rage_click_min_clicks, s.rage_click_interval_ms, s.rage_click_radius_px
+    );
+    println!(
+        "dead click              no response within {} ms",
+        s.dead_click_timeout_ms
+    );
+    println!(
+        "error click             error within {} ms",
+        s.error_click_window_ms
+    );
+    println!(
+        "thrashing               {} pointer / {} scroll reversals within {} ms, legs ≥ {} px",
+        s.mouse_thrash_reversals,
+        s.scroll_thrash_reversals,
+        s.thrash_window_ms,
+        s.thrash_min_leg_px
+    );
+    println!("U-turn                  back within {} ms", s.u_turn_ms);
+}
+
+/// `m:ss.mmm`: markers are often less than a second apart.
+fn duration_ms(ms: f64) -> String {
+    let ms = ms.max(0.0).round() as u64;
+    let (m, s, frac) = (ms / 60_000, ms / 1000 % 60, ms % 1000);
+    format!("{m}:{s:02}.{frac:03}")
 }
 
 /// The most human identifier of the session's user.

@@ -200,3 +200,76 @@ fn inspect_describes_a_file_without_importing_it() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("recording_meta.json: not a recording"));
 }
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../samples")
+        .join(name)
+}
+
+#[test]
+fn show_markers_and_reanalyze() {
+    let cli = Cli::new();
+    let checkout = sample("checkout.json");
+    cli.ok(&["import", checkout.to_str().unwrap()]);
+    let id = cli.json(&["list", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // `show --json` carries the analysis: insights, markers and segments.
+    let detail = cli.json(&["show", &id, "--json"]);
+    let insights = &detail["summary"]["insights"];
+    let markers = detail["markers"].as_array().unwrap();
+    assert_eq!(
+        insights["clicks"].as_u64().unwrap() as usize,
+        markers.iter().filter(|m| m["kind"] == "click").count()
+    );
+    assert!(insights["activeMs"].as_i64().unwrap() > 0);
+    assert!(!detail["segments"].as_array().unwrap().is_empty());
+    assert!(!detail["windows"][0]["segments"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // `markers` lists the same markers, filtered by kind on request.
+    let all = cli.json(&["markers", &id, "--json"]);
+    assert_eq!(all.as_array().unwrap(), markers);
+    let custom = cli.json(&["markers", &id, "--json", "--kind", "custom_event"]);
+    let names: Vec<&str> = custom
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["order-placed"]);
+    let text = cli.ok(&["markers", &id]);
+    assert!(
+        text.contains("custom_event") && text.contains("order-placed"),
+        "{text}"
+    );
+    let bad = cli.run(&["markers", &id, "--kind", "nonsense"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown marker kind"));
+
+    // A threshold of one second makes the sample's pauses idle; the default brings them back.
+    let active = |cli: &Cli| {
+        cli.json(&["show", &id, "--json"])["summary"]["insights"]["activeMs"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = active(&cli);
+    let out = cli.json(&["reanalyze", "--inactivity-threshold-ms", "1000", "--json"]);
+    assert_eq!(out["analysed"], 1);
+    assert_eq!(out["settings"]["inactivityThresholdMs"], 1000);
+    assert!(active(&cli) < before);
+    cli.ok(&["reanalyze", "--defaults"]);
+    assert_eq!(active(&cli), before);
+    let refused = cli.run(&["reanalyze", "--inactivity-threshold-ms", "0"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("inactivity threshold"));
+
+    // The feed's orders are accepted; an unknown one is refused.
+    cli.ok(&["list", "--sort", "frustration"]);
+    assert!(!cli.run(&["list", "--sort", "loudness"]).status.success());
+}

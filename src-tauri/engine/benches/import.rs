@@ -1,5 +1,5 @@
 //! Import throughput and memory on a large recording, beside a plain `serde_json` parse of the
-//! same file in the same run.
+//! same file in the same run, and the same import without the analysis (what it costs).
 //!
 //! `cargo bench -p tapedeck-engine --bench import [-- --mb 150 --source FILE --runs 3]`
 //!
@@ -20,12 +20,14 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--phase") {
         let phase = args[i + 1].as_str();
         let file = PathBuf::from(&args[i + 2]);
+        let cpu_before = cpu_seconds();
         let secs = match phase {
             "serde" => phase_serde(&file),
-            "import" => phase_import(&file, &PathBuf::from(&args[i + 3])),
+            "import" => phase_import(&file, &PathBuf::from(&args[i + 3]), true),
+            "import-bare" => phase_import(&file, &PathBuf::from(&args[i + 3]), false),
             other => panic!("unknown phase {other}"),
         };
-        println!("{secs} {}", peak_rss_kib());
+        println!("{secs} {} {}", peak_rss_kib(), cpu_seconds() - cpu_before);
         return;
     }
     let get = |flag: &str| {
@@ -50,7 +52,7 @@ fn main() {
     );
 
     let exe = std::env::current_exe().unwrap();
-    let run = |phase: &str, extra: Option<&Path>| -> (f64, u64) {
+    let run = |phase: &str, extra: Option<&Path>| -> Run {
         let mut cmd = Command::new(&exe);
         cmd.args(["--phase", phase]).arg(&big);
         if let Some(e) = extra {
@@ -67,39 +69,94 @@ fn main() {
         (
             parts.next().unwrap().parse().unwrap(),
             parts.next().unwrap().parse().unwrap(),
+            parts.next().unwrap().parse().unwrap(),
         )
     };
     let mut serde = Vec::new();
     let mut import = Vec::new();
+    let mut bare = Vec::new();
     for i in 0..runs {
         serde.push(run("serde", None));
-        let lib = dir.path().join(format!("lib{i}.sqlite3"));
-        import.push(run("import", Some(&lib)));
-        let _ = std::fs::remove_file(&lib);
+        for (phase, results) in [("import", &mut import), ("import-bare", &mut bare)] {
+            let lib = dir.path().join(format!("{phase}{i}.sqlite3"));
+            results.push(run(phase, Some(&lib)));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", lib.display()));
+            }
+        }
     }
-    let best = |v: &[(f64, u64)]| v.iter().map(|r| r.0).fold(f64::MAX, f64::min);
-    let peak = |v: &[(f64, u64)]| v.iter().map(|r| r.1).max().unwrap();
+    let best = |v: &[Run]| v.iter().map(|r| r.0).fold(f64::MAX, f64::min);
+    let peak = |v: &[Run]| v.iter().map(|r| r.1).max().unwrap();
+    // CPU time of the fastest run: the analysis runs on a second thread, so it costs more CPU
+    // than wall time.
+    let cpu = |v: &[Run]| {
+        v.iter()
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|r| r.2)
+            .unwrap()
+    };
     let mb = bytes as f64 / 1e6;
-    let (s, i) = (best(&serde), best(&import));
+    let (s, i, b) = (best(&serde), best(&import), best(&bare));
     println!();
-    println!("| phase (best of {runs}) | time | throughput | peak RSS |");
-    println!("|---|---|---|---|");
-    println!(
-        "| serde_json::from_slice::<Value> (read + parse) | {s:.2} s | {:.0} MB/s | {:.0} MB |",
-        mb / s,
-        peak(&serde) as f64 / 1024.0
-    );
-    println!(
-        "| Tapedeck import (stream, index, zstd chunks, SQLite) | {i:.2} s | {:.0} MB/s | {:.0} MB |",
-        mb / i,
-        peak(&import) as f64 / 1024.0
-    );
+    println!("| phase (best of {runs}) | time | throughput | CPU time | peak RSS |");
+    println!("|---|---|---|---|---|");
+    for (name, t, v) in [
+        ("serde_json::from_slice::<Value> (read + parse)", s, &serde),
+        (
+            "Tapedeck import without analysis (stream, index, zstd chunks, SQLite)",
+            b,
+            &bare,
+        ),
+        (
+            "Tapedeck import with analysis (+ DOM mirror, markers, segments)",
+            i,
+            &import,
+        ),
+    ] {
+        // (The baseline frees its 2 GB tree after the clock stops; its CPU time is not shown.)
+        let cpu_time = if std::ptr::eq(v, &serde) {
+            "—".to_string()
+        } else {
+            format!("{:.2} s", cpu(v))
+        };
+        println!(
+            "| {name} | {t:.2} s | {:.0} MB/s | {cpu_time} | {:.0} MB |",
+            mb / t,
+            peak(v) as f64 / 1024.0
+        );
+    }
     println!();
     println!(
         "import throughput = {:.2}x the plain parse; import peak RSS = {:.2}x the file size",
         s / i,
         peak(&import) as f64 * 1024.0 / bytes as f64
     );
+    println!(
+        "analysis cost = {:.1} % of import time (import with analysis is {:.2}x the import without); \
+         CPU time {:.2}x",
+        (i - b) / i * 100.0,
+        i / b,
+        cpu(&import) / cpu(&bare)
+    );
+}
+
+/// Wall seconds, peak RSS (KiB) and CPU seconds of one phase.
+type Run = (f64, u64, f64);
+
+/// User + system CPU time of this process (all threads), from /proc (100 ticks a second).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The baseline: what "just parse it" costs.
@@ -113,14 +170,19 @@ fn phase_serde(file: &Path) -> f64 {
     secs
 }
 
-fn phase_import(file: &Path, lib: &Path) -> f64 {
+fn phase_import(file: &Path, lib: &Path, analyse: bool) -> f64 {
     let mut lib = Library::open(lib).unwrap();
+    let opts = ImportOptions {
+        analyse,
+        ..ImportOptions::default()
+    };
     let t = Instant::now();
-    let outcome = lib
-        .import_file(file, &ImportOptions::default(), &mut |_| {})
-        .unwrap();
+    let outcome = lib.import_file(file, &opts, &mut |_| {}).unwrap();
     let secs = t.elapsed().as_secs_f64();
-    assert!(outcome.session().event_counts.total > 0);
+    let session = outcome.session();
+    assert!(session.event_counts.total > 0);
+    // The analysis really ran (or really did not).
+    assert_eq!(session.insights.page_count > 0, analyse);
     secs
 }
 

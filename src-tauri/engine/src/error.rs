@@ -62,6 +62,9 @@ pub enum Error {
 
     #[error("stored events are damaged: {0}")]
     Storage(String),
+
+    #[error("invalid analysis settings: {0}")]
+    InvalidSettings(String),
 }
 
 impl From<rusqlite::types::FromSqlError> for Error {
@@ -88,6 +91,7 @@ impl Error {
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::Sqlite(_) => "library",
             Self::Storage(_) => "storage",
+            Self::InvalidSettings(_) => "invalid_settings",
         }
     }
 

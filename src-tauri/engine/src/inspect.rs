@@ -54,7 +54,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
         let (_, order, stats) = windows.entry(e.window, |_, key| {
             (key, Reorder::default(), Stats::default())
         });
-        order.push(EventFacts::of(&e.head), e.raw, &mut ready);
+        order.push(EventFacts::of(e.head), e.raw, &mut ready);
         ready.drain(..).for_each(|r| stats.observe(&r.facts));
         Ok(())
     })?;

@@ -220,6 +220,8 @@ pub struct SessionSummary {
     pub vendor_id: Option<String>,
     pub user: SessionUser,
     pub client: ClientInfo,
+    /// What the analysis found.
+    pub insights: Insights,
 }
 
 /// A page the user was on, from a Meta event.
@@ -261,6 +263,8 @@ pub struct WindowInfo {
     pub chunks: Vec<ChunkInfo>,
     /// `[start, end]` epoch-ms spans in which the user interacted with this window.
     pub interaction_spans: Vec<(i64, i64)>,
+    /// Active and inactive spans of this window.
+    pub segments: Vec<ActivitySegment>,
 }
 
 /// Everything the player needs to open a session.
@@ -272,6 +276,10 @@ pub struct SessionDetail {
     pub urls: Vec<PageVisit>,
     pub windows: Vec<WindowInfo>,
     pub content_hash: String,
+    /// Every window's markers, in time order.
+    pub markers: Vec<Marker>,
+    /// The session's active and inactive spans (active where any window is).
+    pub segments: Vec<ActivitySegment>,
 }
 
 /// What an import did.
@@ -305,4 +313,241 @@ pub struct ImportProgress {
     pub bytes_read: u64,
     pub bytes_total: u64,
     pub events: u32,
+}
+
+/// What a timeline marker stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerKind {
+    Click,
+    RageClick,
+    DeadClick,
+    ErrorClick,
+    Navigation,
+    UTurn,
+    ConsoleError,
+    ConsoleWarning,
+    Exception,
+    FailedRequest,
+    CustomEvent,
+    ViewportResize,
+    FullSnapshot,
+    MouseThrash,
+    ScrollThrash,
+}
+
+impl MarkerKind {
+    pub const ALL: [MarkerKind; 15] = [
+        Self::Click,
+        Self::RageClick,
+        Self::DeadClick,
+        Self::ErrorClick,
+        Self::Navigation,
+        Self::UTurn,
+        Self::ConsoleError,
+        Self::ConsoleWarning,
+        Self::Exception,
+        Self::FailedRequest,
+        Self::CustomEvent,
+        Self::ViewportResize,
+        Self::FullSnapshot,
+        Self::MouseThrash,
+        Self::ScrollThrash,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Click => "click",
+            Self::RageClick => "rage_click",
+            Self::DeadClick => "dead_click",
+            Self::ErrorClick => "error_click",
+            Self::Navigation => "navigation",
+            Self::UTurn => "u_turn",
+            Self::ConsoleError => "console_error",
+            Self::ConsoleWarning => "console_warning",
+            Self::Exception => "exception",
+            Self::FailedRequest => "failed_request",
+            Self::CustomEvent => "custom_event",
+            Self::ViewportResize => "viewport_resize",
+            Self::FullSnapshot => "full_snapshot",
+            Self::MouseThrash => "mouse_thrash",
+            Self::ScrollThrash => "scroll_thrash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A sign that the user struggled (rather than a plain fact about the session).
+    pub fn is_frustration(self) -> bool {
+        matches!(
+            self,
+            Self::RageClick
+                | Self::DeadClick
+                | Self::ErrorClick
+                | Self::UTurn
+                | Self::MouseThrash
+                | Self::ScrollThrash
+        )
+    }
+}
+
+/// The element a click landed on, as the DOM mirror knew it at that moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ClickTarget {
+    /// rrweb's node id.
+    pub node: i64,
+    /// Lower-case tag name.
+    pub tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// The element's visible text (or its label, alt or title), shortened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A CSS selector naming the element, e.g. `button#buy.primary`.
+    pub selector: String,
+}
+
+/// What a marker is about, beyond its label. Only the fields that apply are set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MarkerDetail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<ClickTarget>,
+    /// Pointer position in page pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    /// Clicks in a rage-click episode, reversals in a thrashing episode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Page, request or navigation URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The page left (navigations, U-turns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    /// Console level as recorded (`error`, `warn`, `assert`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The whole message (the label is shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Stack frames, one per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// Custom event name or console plugin name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// For an error click: the error that followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A point of interest on the timeline, computed at import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Marker {
+    /// Epoch milliseconds.
+    pub at: i64,
+    /// The window (tab) it happened in.
+    pub window: u32,
+    pub kind: MarkerKind,
+    /// One short line for lists and tooltips.
+    pub label: String,
+    pub detail: MarkerDetail,
+}
+
+/// A span of a recording in which the user was active or not. Segments cover the recording
+/// without gaps or overlaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ActivitySegment {
+    /// Epoch milliseconds.
+    pub start: i64,
+    pub end: i64,
+    pub active: bool,
+}
+
+/// The analysis in figures: what the feed shows and sorts by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Insights {
+    /// Page visits (full loads and in-app navigations).
+    pub page_count: u32,
+    pub clicks: u32,
+    /// Console errors plus exceptions.
+    pub errors: u32,
+    pub exceptions: u32,
+    pub warnings: u32,
+    pub failed_requests: u32,
+    pub rage_clicks: u32,
+    pub dead_clicks: u32,
+    pub error_clicks: u32,
+    pub mouse_thrashes: u32,
+    pub scroll_thrashes: u32,
+    pub u_turns: u32,
+    pub custom_events: u32,
+    pub active_ms: i64,
+    pub inactive_ms: i64,
+    /// 0 (no sign of struggle) to 100; see docs/ANALYSIS.md.
+    pub frustration_score: u32,
+}
+
+/// How the feed is ordered. Every order is descending (newest, longest, most first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum SessionSort {
+    #[default]
+    Recency,
+    Duration,
+    ActiveTime,
+    Errors,
+    Frustration,
+}
+
+impl SessionSort {
+    pub const ALL: [SessionSort; 5] = [
+        Self::Recency,
+        Self::Duration,
+        Self::ActiveTime,
+        Self::Errors,
+        Self::Frustration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recency => "recency",
+            Self::Duration => "duration",
+            Self::ActiveTime => "active-time",
+            Self::Errors => "errors",
+            Self::Frustration => "frustration",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }

@@ -253,6 +253,7 @@ fn a_decompression_bomb_is_refused_at_the_limit() {
             max_decoded_bytes: 8 << 20,
             ..ReadOptions::default()
         },
+        ..ImportOptions::default()
     };
     let err = t.import_with(&path, &opts).unwrap_err();
     assert_eq!(err.code(), "too_large");
@@ -340,6 +341,7 @@ fn deeply_nested_and_oversized_values() {
             max_event_bytes: 1 << 20,
             ..ReadOptions::default()
         },
+        ..ImportOptions::default()
     };
     let before = t.lib.table_counts().unwrap();
     let err = t.import_with(&path, &opts).unwrap_err();

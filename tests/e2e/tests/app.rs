@@ -321,3 +321,126 @@ async fn a_broken_file_shows_an_error_and_changes_nothing() {
     );
     app.close().await;
 }
+
+#[tokio::test]
+async fn the_analysis_reaches_the_feed_and_the_timeline() {
+    // A recording made with the real rrweb recorder while a script rage-clicked, dead-clicked,
+    // threw errors and idled (tests/analysis/frustration.truth.json).
+    let file = tapedeck_e2e::workspace_root().join("tests/analysis/frustration.json");
+    let app = App::launch("analysis", Launch::args([&file])).await;
+    let id = app.wait_selected_row().await;
+    let row = format!(
+        "document.querySelector('[data-testid=\"session-row\"][data-session-id={}]')",
+        js_str(&id)
+    );
+    let figure = |testid: &str| {
+        format!(
+            "const r = {row}; const e = r && r.querySelector('[data-testid=\"{testid}\"]'); \
+             return e ? e.innerText : null"
+        )
+    };
+    let rage = app
+        .wait_js("the rage-click figure", &figure("session-rage"))
+        .await;
+    assert!(rage.as_str().unwrap().starts_with("2 "), "{rage}");
+    let dead = app
+        .wait_js("the dead-click figure", &figure("session-dead"))
+        .await;
+    assert!(dead.as_str().unwrap().starts_with("3 "), "{dead}");
+    let score: u32 = app
+        .wait_js("the frustration score", &figure("session-score"))
+        .await
+        .as_str()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+
+    // What the engine stored, read from the same library file (WAL lets us read alongside).
+    let lib = tapedeck_engine::Library::open(&app.library_path()).unwrap();
+    let stored = lib.session(&id).unwrap();
+    assert_eq!(score, stored.summary.insights.frustration_score);
+    assert!(score > 0);
+    let idle = stored.segments.iter().filter(|s| !s.active).count();
+    assert_eq!(idle, 2, "the script idled twice");
+
+    // The timeline draws every marker of the window and its idle spans.
+    app.wait_for("player").await;
+    app.wait_js(
+        "one timeline marker per stored marker",
+        &format!(
+            "return document.querySelectorAll('[data-testid=\"timeline-marker\"]').length === {}",
+            stored.markers.len()
+        ),
+    )
+    .await;
+    app.wait_js(
+        "the idle spans on the timeline",
+        "return document.querySelectorAll('[data-testid=\"inactive-segment\"]').length >= 1",
+    )
+    .await;
+    app.screenshot("analysis-timeline").await;
+
+    // Clicking the first rage-click marker seeks to just before it.
+    let rage_at = stored
+        .markers
+        .iter()
+        .find(|m| m.kind == tapedeck_engine::model::MarkerKind::RageClick)
+        .unwrap()
+        .at;
+    let expected = (rage_at - stored.summary.started_at) as f64 - 1000.0;
+    // (Clicked from script: markers this close overlap until the player issue clusters them,
+    // and a WebDriver click lands on whichever is on top.)
+    app.js(
+        "document.querySelector('[data-testid=\"timeline-marker\"][data-kind=\"rage_click\"]').click()",
+        vec![],
+    )
+    .await;
+    app.wait_js(
+        "the player to seek to just before the rage click",
+        &format!("return Math.abs(window.__tapedeck.currentTime() - {expected}) < 300"),
+    )
+    .await;
+
+    // The feed follows the engine's order for each sort (the samples' durations differ from
+    // their recency order, so a feed that ignored the sort would fail here).
+    use tapedeck_engine::model::SessionSort;
+    let engine_order = |sort: SessionSort| -> Vec<String> {
+        lib.list_sessions_by(sort)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_ne!(
+        engine_order(SessionSort::Duration),
+        engine_order(SessionSort::Recency)
+    );
+    for (value, sort) in [
+        ("duration", SessionSort::Duration),
+        ("frustration", SessionSort::Frustration),
+        ("recency", SessionSort::Recency),
+    ] {
+        app.js(
+            &format!(
+                "const s = document.querySelector('[data-testid=\"feed-sort\"]'); \
+                 s.value = {}; s.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+                js_str(value)
+            ),
+            vec![],
+        )
+        .await;
+        let want = Value::from(engine_order(sort));
+        app.wait_js(
+            &format!("the feed in {value} order"),
+            &format!(
+                "const ids = [...document.querySelectorAll('[data-testid=\"session-row\"]')]\
+                 .map(r => r.getAttribute('data-session-id')); \
+                 return JSON.stringify(ids) === JSON.stringify({want})"
+            ),
+        )
+        .await;
+    }
+    app.screenshot("analysis-sorted").await;
+    app.close().await;
+}

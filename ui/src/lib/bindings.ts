@@ -8,10 +8,17 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Every session, newest first. */
-	listSessions: () => typedError<SessionSummary[], ErrorPayload>(__TAURI_INVOKE("list_sessions")),
+	/**  Every session, in the given order (newest first by default). */
+	listSessions: (sort: SessionSort | null) => typedError<SessionSummary[], ErrorPayload>(__TAURI_INVOKE("list_sessions", { sort })),
 	/**  One session with its pages, windows and chunk map. */
 	getSession: (id: string) => typedError<SessionDetail, ErrorPayload>(__TAURI_INVOKE("get_session", { id })),
+	/**  The thresholds the analysis uses. */
+	getAnalysisSettings: () => typedError<AnalysisSettings, ErrorPayload>(__TAURI_INVOKE("get_analysis_settings")),
+	/**
+	 *  Saves new analysis settings and re-analyses every session with them (with progress
+	 *  events). Returns how many sessions were analysed.
+	 */
+	setAnalysisSettings: (settings: AnalysisSettings) => typedError<number, ErrorPayload>(__TAURI_INVOKE("set_analysis_settings", { settings })),
 	libraryInfo: () => typedError<LibraryInfo, ErrorPayload>(__TAURI_INVOKE("library_info")),
 	/**  The files given on the command line; returned once, then empty. */
 	takeLaunchRequest: () => __TAURI_INVOKE<LaunchRequest>("take_launch_request"),
@@ -24,12 +31,60 @@ export const commands = {
 
 /** Events */
 export const events = {
+	analysisProgressEvent: makeEvent<AnalysisProgressEvent, AnalysisProgressEvent>("analysis-progress-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	menuAction: makeEvent<MenuAction, MenuAction>("menu-action"),
 };
 
 /* Types */
+/**
+ *  A span of a recording in which the user was active or not. Segments cover the recording
+ *  without gaps or overlaps.
+ */
+export type ActivitySegment = {
+	/**  Epoch milliseconds. */
+	start: number,
+	end: number,
+	active: boolean,
+};
+
+/**  Progress of re-running the analysis over stored sessions. */
+export type AnalysisProgressEvent = {
+	done: number,
+	total: number,
+};
+
+export type AnalysisSettings = {
+	/**
+	 *  A gap without user activity longer than this is an inactive segment (PostHog: 5 s,
+	 *  rrweb's skipInactive: 10 s).
+	 */
+	inactivityThresholdMs?: number,
+	/**  Rage click: at least this many clicks… */
+	rageClickMinClicks?: number,
+	/**  …each within this long of the previous one… */
+	rageClickIntervalMs?: number,
+	/**  …and this close to it, in page pixels (PostHog's rule). */
+	rageClickRadiusPx?: number | null,
+	/**  Dead click: a click on a link or button with no page response within this long. */
+	deadClickTimeoutMs?: number,
+	/**  Error click: an error within this long after a click. */
+	errorClickWindowMs?: number,
+	/**  Thrashing: the reversals must fall within this long… */
+	thrashWindowMs?: number,
+	/**  …each leg (movement in one direction) at least this long, in pixels… */
+	thrashMinLegPx?: number | null,
+	/**  …and there must be at least this many pointer reversals on one axis… */
+	mouseThrashReversals?: number,
+	/**  …or this many scroll reversals of one scrolling element. */
+	scrollThrashReversals?: number,
+	/**  U-turn: back to the previous page within this long of leaving it. */
+	uTurnMs?: number,
+	/**  Viewport resizes closer than this are one resize (a window drag sends dozens). */
+	resizeMergeMs?: number,
+};
+
 /**  A stored block of time-ordered events. The player plans its fetches from these. */
 export type ChunkInfo = {
 	seq: number,
@@ -39,6 +94,20 @@ export type ChunkInfo = {
 	/**  The chunk starts with a full snapshot (after an optional Meta), so replay can begin here. */
 	fullSnapshot: boolean,
 	rawBytes: number,
+};
+
+/**  The element a click landed on, as the DOM mirror knew it at that moment. */
+export type ClickTarget = {
+	/**  rrweb's node id. */
+	node: number,
+	/**  Lower-case tag name. */
+	tag: string,
+	elementId?: string | null,
+	classes?: string[],
+	/**  The element's visible text (or its label, alt or title), shortened. */
+	text?: string | null,
+	/**  A CSS selector naming the element, e.g. `button#buy.primary`. */
+	selector: string,
 };
 
 /**  What the session was recorded on. */
@@ -119,6 +188,29 @@ export type ImportReport = {
 	error: ErrorPayload | null,
 };
 
+/**  The analysis in figures: what the feed shows and sorts by. */
+export type Insights = {
+	/**  Page visits (full loads and in-app navigations). */
+	pageCount: number,
+	clicks: number,
+	/**  Console errors plus exceptions. */
+	errors: number,
+	exceptions: number,
+	warnings: number,
+	failedRequests: number,
+	rageClicks: number,
+	deadClicks: number,
+	errorClicks: number,
+	mouseThrashes: number,
+	scrollThrashes: number,
+	uTurns: number,
+	customEvents: number,
+	activeMs: number,
+	inactiveMs: number,
+	/**  0 (no sign of struggle) to 100; see docs/ANALYSIS.md. */
+	frustrationScore: number,
+};
+
 /**  Files the app was asked to open when it was launched. */
 export type LaunchRequest = {
 	paths: string[],
@@ -132,6 +224,50 @@ export type LibraryInfo = {
 	sessionCount: number,
 	schemaVersion: number,
 };
+
+/**  A point of interest on the timeline, computed at import. */
+export type Marker = {
+	/**  Epoch milliseconds. */
+	at: number,
+	/**  The window (tab) it happened in. */
+	window: number,
+	kind: MarkerKind,
+	/**  One short line for lists and tooltips. */
+	label: string,
+	detail: MarkerDetail,
+};
+
+/**  What a marker is about, beyond its label. Only the fields that apply are set. */
+export type MarkerDetail = {
+	target?: ClickTarget | null,
+	/**  Pointer position in page pixels. */
+	x?: number | null,
+	y?: number | null,
+	/**  Clicks in a rage-click episode, reversals in a thrashing episode. */
+	count?: number | null,
+	/**  Page, request or navigation URL. */
+	url?: string | null,
+	/**  The page left (navigations, U-turns). */
+	fromUrl?: string | null,
+	method?: string | null,
+	status?: number | null,
+	durationMs?: number | null,
+	/**  Console level as recorded (`error`, `warn`, `assert`...). */
+	level?: string | null,
+	/**  The whole message (the label is shortened). */
+	message?: string | null,
+	/**  Stack frames, one per line. */
+	stack?: string | null,
+	/**  Custom event name or console plugin name. */
+	name?: string | null,
+	width?: number | null,
+	height?: number | null,
+	/**  For an error click: the error that followed. */
+	error?: string | null,
+};
+
+/**  What a timeline marker stands for. */
+export type MarkerKind = "click" | "rage_click" | "dead_click" | "error_click" | "navigation" | "u_turn" | "console_error" | "console_warning" | "exception" | "failed_request" | "custom_event" | "viewport_resize" | "full_snapshot" | "mouse_thrash" | "scroll_thrash";
 
 /**  A native menu item was chosen. */
 export type MenuAction = {
@@ -152,7 +288,14 @@ export type SessionDetail = {
 	urls: PageVisit[],
 	windows: WindowInfo[],
 	contentHash: string,
+	/**  Every window's markers, in time order. */
+	markers: Marker[],
+	/**  The session's active and inactive spans (active where any window is). */
+	segments: ActivitySegment[],
 };
+
+/**  How the feed is ordered. Every order is descending (newest, longest, most first). */
+export type SessionSort = "recency" | "duration" | "activeTime" | "errors" | "frustration";
 
 /**  One row of the feed. */
 export type SessionSummary = {
@@ -184,6 +327,8 @@ export type SessionSummary = {
 	vendorId: string | null,
 	user: SessionUser,
 	client: ClientInfo,
+	/**  What the analysis found. */
+	insights: Insights,
 };
 
 /**  Who was recorded, as far as the recording says. */
@@ -204,6 +349,8 @@ export type WindowInfo = {
 	chunks: ChunkInfo[],
 	/**  `[start, end]` epoch-ms spans in which the user interacted with this window. */
 	interactionSpans: ([number, number])[],
+	/**  Active and inactive spans of this window. */
+	segments: ActivitySegment[],
 };
 
 /* Tauri Specta runtime */

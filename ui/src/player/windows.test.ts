@@ -20,6 +20,7 @@ const win = (
   endedAt: 900,
   eventCount,
   interactionSpans,
+  segments: [],
   chunks: [
     { seq: 0, startTs: 100, endTs: 200, eventCount: 1, fullSnapshot: false, rawBytes: 10 },
     ...(snapshotAt === null

@@ -1,14 +1,33 @@
 //! What the library records about a recording, computed in the same streaming pass as the
 //! import (never by replaying it).
 
+pub mod activity;
+pub mod background;
+pub mod mirror;
+pub mod session;
+pub mod settings;
+pub mod signals;
+pub mod thrash;
+pub mod window;
+
+use crate::formats::event_detail::Detail;
 use crate::formats::EventHead;
 use crate::model::{EventCounts, EventKind, PageVisit};
+
+pub use background::BackgroundAnalysis;
+pub use session::{SessionAnalysis, WindowResult};
+pub use settings::{AnalysisSettings, ANALYSIS_VERSION};
+pub use window::WindowAnalyzer;
 
 /// What the analysis needs of one event, kept while the event waits to be put in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventFacts {
     pub kind: EventKind,
     pub ts: f64,
+    /// `data.source` of incremental snapshots.
+    pub source: Option<i64>,
+    /// `data.type`: the mouse interaction kind, among others.
+    pub data_type: Option<i64>,
     pub click: bool,
     /// A user action (pointer, scroll, input, touch, media, drag), not the page's own doing.
     pub interaction: bool,
@@ -16,16 +35,30 @@ pub struct EventFacts {
     pub href: Option<String>,
     /// `data.width` / `data.height` of a Meta event.
     pub viewport: Option<(f64, f64)>,
+    /// `data.width` / `data.height` of a ViewportResize event.
+    pub resize: Option<(f64, f64)>,
+    /// Boxed: facts are moved from the reorder buffer to the chunker to the analysis; keep
+    /// them small.
+    pub detail: Option<Box<Detail<'static>>>,
 }
 
 impl EventFacts {
-    pub fn of(e: &EventHead<'_>) -> Self {
+    pub fn of(e: EventHead<'_>) -> Self {
         let meta = e.kind == EventKind::Meta;
+        let resize = e.kind == EventKind::IncrementalSnapshot
+            && e.source == Some(crate::formats::event::source::VIEWPORT_RESIZE);
         Self {
             kind: e.kind,
             ts: e.timestamp,
+            source: e.source,
+            data_type: e.data_type,
             click: e.is_click(),
             interaction: e.is_interaction(),
+            resize: match (resize, e.width, e.height) {
+                (true, Some(w), Some(h)) => Some((w, h)),
+                _ => None,
+            },
+            detail: e.detail.map(|d| Box::new(d.into_owned())),
             href: if meta {
                 e.href.as_deref().map(str::to_owned)
             } else {
@@ -162,7 +195,7 @@ mod tests {
             br#"{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":170}"#,
             br#"{"type":4,"data":{"href":"https://a.test/b","width":1024,"height":768},"timestamp":300}"#,
         ] {
-            s.observe(&EventFacts::of(&parse_event(raw).unwrap()));
+            s.observe(&EventFacts::of(parse_event(raw).unwrap()));
         }
         assert_eq!(s.clicks, 1);
         assert_eq!(s.counts.meta, 3);

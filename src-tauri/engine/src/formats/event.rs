@@ -5,9 +5,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
+use super::event_detail::{
+    positions, Adds, AttrChangeEntry, Detail, IdValue, LenientSeq, MaybeNumber, MaybeString,
+    MutationFacts, Payload, Position, SnapshotNodes,
+};
 use crate::model::EventKind;
 
 /// rrweb `IncrementalSource` values the engine looks at.
@@ -15,6 +20,12 @@ pub mod source {
     pub const MUTATION: i64 = 0;
     pub const MOUSE_MOVE: i64 = 1;
     pub const MOUSE_INTERACTION: i64 = 2;
+    pub const SCROLL: i64 = 3;
+    pub const VIEWPORT_RESIZE: i64 = 4;
+    pub const INPUT: i64 = 5;
+    pub const TOUCH_MOVE: i64 = 6;
+    pub const MEDIA_INTERACTION: i64 = 7;
+    pub const DRAG: i64 = 12;
 }
 
 /// rrweb `MouseInteractions.Click`.
@@ -38,6 +49,8 @@ pub struct EventHead<'a> {
     pub window_id: Option<String>,
     /// posthog-js's compressed-event version (`cv`), when fields are compressed.
     pub cv: Option<Cow<'a, str>>,
+    /// What the analysis reads beyond the head, for the event kinds it looks into.
+    pub detail: Option<Detail<'a>>,
 }
 
 impl EventHead<'_> {
@@ -80,10 +93,19 @@ impl fmt::Display for EventProblem {
     }
 }
 
-/// Parses the indexed fields of one event from its raw JSON.
+/// Parses the indexed fields of one event from its raw JSON, with what the analysis reads.
 pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
-    let raw: RawHead =
-        serde_json::from_slice(bytes).map_err(|e| EventProblem::Json(e.to_string()))?;
+    parse_event_with(bytes, true)
+}
+
+/// Parses one event; `detail` false leaves out what only the analysis reads (the head alone
+/// is what an import without analysis costs).
+pub fn parse_event_with(bytes: &[u8], detail: bool) -> Result<EventHead<'_>, EventProblem> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let raw = RawHeadSeed { detail }
+        .deserialize(&mut de)
+        .and_then(|raw| de.end().map(|_| raw))
+        .map_err(|e| EventProblem::Json(e.to_string()))?;
     let RawHead::Object {
         kind,
         timestamp,
@@ -109,11 +131,14 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
         Some(Lenient::Number(n)) => n,
         Some(Lenient::Other(found)) => return Err(EventProblem::TimestampNotANumber(found)),
     };
-    let data = data.unwrap_or_default();
+    let mut data = data.unwrap_or_default();
+    let source = data.source.take().and_then(Lenient::int);
+    let detail = data.detail(kind, source);
     Ok(EventHead {
         kind,
         timestamp,
-        source: data.source.and_then(Lenient::int),
+        source,
+        detail,
         data_type: data.data_type.and_then(Lenient::int),
         href: data.href.and_then(LenientStr::into_option),
         width: data.width.and_then(Lenient::number),
@@ -123,6 +148,8 @@ pub fn parse_event(bytes: &[u8]) -> Result<EventHead<'_>, EventProblem> {
     })
 }
 
+// Lives on the stack for one parse; boxing the big variant would allocate once per event.
+#[allow(clippy::large_enum_variant)]
 enum RawHead<'a> {
     Object {
         kind: Option<Lenient>,
@@ -141,6 +168,62 @@ struct DataHead<'a> {
     href: Option<LenientStr<'a>>,
     width: Option<Lenient>,
     height: Option<Lenient>,
+    /// What the analysis reads. Boxed, and only when the event has any of it: the head is
+    /// moved several times per event, and a small one keeps those moves cheap.
+    fields: Option<Box<DetailFields<'a>>>,
+}
+
+/// The analysis's fields of `data`; which of these an event has depends on its kind.
+#[derive(Default)]
+struct DetailFields<'a> {
+    id: Option<f64>,
+    x: Option<f64>,
+    y: Option<f64>,
+    positions: Vec<Position>,
+    mutation: MutationFacts,
+    nodes: Option<SnapshotNodes>,
+    tag: Option<String>,
+    plugin: Option<String>,
+    payload: Option<&'a RawValue>,
+}
+
+impl<'a> DataHead<'a> {
+    fn fields(&mut self) -> &mut DetailFields<'a> {
+        self.fields.get_or_insert_with(Default::default)
+    }
+
+    fn detail(&mut self, kind: EventKind, source: Option<i64>) -> Option<Detail<'a>> {
+        use source::*;
+        let f = self.fields.as_deref_mut()?;
+        Some(match kind {
+            EventKind::IncrementalSnapshot => match source? {
+                MUTATION => {
+                    let m = std::mem::take(&mut f.mutation);
+                    if m == MutationFacts::default() {
+                        return None;
+                    }
+                    Detail::Mutation(Box::new(m))
+                }
+                MOUSE_MOVE | TOUCH_MOVE => Detail::Positions(std::mem::take(&mut f.positions)),
+                MOUSE_INTERACTION | SCROLL | INPUT => Detail::Target {
+                    id: f.id.filter(|n| n.fract() == 0.0).map(|n| n as i64),
+                    x: f.x,
+                    y: f.y,
+                },
+                _ => return None,
+            },
+            EventKind::FullSnapshot => Detail::Snapshot(f.nodes.take()?.0),
+            EventKind::Custom => Detail::Custom {
+                tag: f.tag.take(),
+                payload: f.payload.map(|p| Payload(Cow::Borrowed(p))),
+            },
+            EventKind::Plugin => Detail::Plugin {
+                plugin: f.plugin.take(),
+                payload: f.payload.map(|p| Payload(Cow::Borrowed(p))),
+            },
+            _ => return None,
+        })
+    }
 }
 
 /// A JSON value expected to be a number; anything else is remembered by its kind only.
@@ -190,6 +273,18 @@ enum Field {
     Height,
     WindowId,
     Cv,
+    Id,
+    X,
+    Y,
+    Positions,
+    Adds,
+    Removes,
+    Texts,
+    Attributes,
+    Node,
+    Tag,
+    Plugin,
+    Payload,
     Other,
 }
 
@@ -212,6 +307,18 @@ impl<'de> Deserialize<'de> for Field {
                     "height" => Field::Height,
                     "windowId" => Field::WindowId,
                     "cv" => Field::Cv,
+                    "id" => Field::Id,
+                    "x" => Field::X,
+                    "y" => Field::Y,
+                    "positions" => Field::Positions,
+                    "adds" => Field::Adds,
+                    "removes" => Field::Removes,
+                    "texts" => Field::Texts,
+                    "attributes" => Field::Attributes,
+                    "node" => Field::Node,
+                    "tag" => Field::Tag,
+                    "plugin" => Field::Plugin,
+                    "payload" => Field::Payload,
                     _ => Field::Other,
                 })
             }
@@ -259,9 +366,15 @@ macro_rules! other_kinds {
     };
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
+/// Reads an event; `detail` says whether to read what only the analysis needs.
+struct RawHeadSeed {
+    detail: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for RawHeadSeed {
+    type Value = RawHead<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawHead<'de>, D::Error> {
+        struct V<'a>(bool, std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
             type Value = RawHead<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -275,7 +388,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
                     match key {
                         Field::Type => kind = Some(map.next_value()?),
                         Field::Timestamp => timestamp = Some(map.next_value()?),
-                        Field::Data => data = Some(map.next_value()?),
+                        Field::Data => {
+                            data = Some(map.next_value_seed(DataSeed { detail: self.0 })?)
+                        }
                         Field::WindowId => window_id = Some(map.next_value()?),
                         Field::Cv => cv = Some(map.next_value()?),
                         _ => {
@@ -292,13 +407,18 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawHead<'a> {
                 })
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        d.deserialize_any(V(self.detail, std::marker::PhantomData))
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for DataHead<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
+struct DataSeed {
+    detail: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = DataHead<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<DataHead<'de>, D::Error> {
+        struct V<'a>(bool, std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
             type Value = DataHead<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -308,12 +428,68 @@ impl<'de: 'a, 'a> Deserialize<'de> for DataHead<'a> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut data = DataHead::default();
                 while let Some(key) = map.next_key::<Field>()? {
+                    let key = match key {
+                        // Without the analysis, its fields are skipped unread.
+                        Field::Id
+                        | Field::X
+                        | Field::Y
+                        | Field::Positions
+                        | Field::Adds
+                        | Field::Removes
+                        | Field::Texts
+                        | Field::Attributes
+                        | Field::Node
+                        | Field::Tag
+                        | Field::Plugin
+                        | Field::Payload
+                            if !self.0 =>
+                        {
+                            Field::Other
+                        }
+                        key => key,
+                    };
                     match key {
                         Field::Source => data.source = Some(map.next_value()?),
                         Field::Type => data.data_type = Some(map.next_value()?),
                         Field::Href => data.href = Some(map.next_value()?),
                         Field::Width => data.width = Some(map.next_value()?),
                         Field::Height => data.height = Some(map.next_value()?),
+                        Field::Id => data.fields().id = map.next_value::<MaybeNumber>()?.0,
+                        Field::X => data.fields().x = map.next_value::<MaybeNumber>()?.0,
+                        Field::Y => data.fields().y = map.next_value::<MaybeNumber>()?.0,
+                        Field::Positions => {
+                            data.fields().positions =
+                                positions(map.next_value::<LenientSeq<Position>>()?)
+                        }
+                        Field::Adds => data.fields().mutation.adds = map.next_value::<Adds>()?.0,
+                        Field::Removes => {
+                            data.fields().mutation.removes = map
+                                .next_value::<LenientSeq<IdValue>>()?
+                                .0
+                                .into_iter()
+                                .filter_map(|r| r.0)
+                                .collect()
+                        }
+                        Field::Texts => {
+                            data.fields().mutation.texts = map
+                                .next_value::<LenientSeq<IdValue>>()?
+                                .0
+                                .into_iter()
+                                .filter_map(|t| Some((t.0?, t.1.unwrap_or_default().into())))
+                                .collect()
+                        }
+                        Field::Attributes => {
+                            data.fields().mutation.attributes = map
+                                .next_value::<LenientSeq<AttrChangeEntry>>()?
+                                .0
+                                .into_iter()
+                                .flat_map(|a| a.0)
+                                .collect()
+                        }
+                        Field::Node => data.fields().nodes = Some(map.next_value()?),
+                        Field::Tag => data.fields().tag = map.next_value::<MaybeString>()?.0,
+                        Field::Plugin => data.fields().plugin = map.next_value::<MaybeString>()?.0,
+                        Field::Payload => data.fields().payload = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -322,7 +498,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for DataHead<'a> {
                 Ok(data)
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        d.deserialize_any(V(self.detail, std::marker::PhantomData))
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod compression;
 pub mod envelope;
 pub mod event;
+pub mod event_detail;
 pub mod json_stream;
 pub mod metadata;
 pub mod posthog;
@@ -21,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::{Compression, Format};
 use compression::{CountingReader, HashingReader};
 use envelope::EnvelopeKind;
-pub use event::{parse_event, EventHead, EventProblem};
+pub use event::{parse_event, parse_event_with, EventHead, EventProblem};
 use json_stream::{describe_byte, ScanError, Scanner};
 pub use metadata::Metadata;
 
@@ -714,7 +715,8 @@ impl Walk<'_, '_> {
         if depth == 0 {
             self.values += 1;
         }
-        let problem = match parse_event(raw) {
+        // The head only: the analysis reads its own fields from the stored bytes.
+        let problem = match parse_event_with(raw, false) {
             Ok(head) if head.cv.is_some() => match head.cv.as_deref() {
                 Some(posthog::COMPRESSED_V2024_10) => {
                     match posthog::decompress_event(raw, self.max_event_bytes) {

@@ -9,16 +9,28 @@ use rusqlite::{params, Transaction};
 use super::chunk::{ChunkBuilder, SealedChunk};
 use super::reorder::{Ready, Reorder};
 use super::Library;
-use crate::analysis::{merge_pages, EventFacts, Stats};
+use crate::analysis::{merge_pages, BackgroundAnalysis, EventFacts, Stats};
 use crate::error::{Error, Result};
 use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
 use crate::model::{ImportOutcome, ImportProgress};
 use crate::sources::Recording;
 use crate::windows::ByWindow;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     pub read: ReadOptions,
+    /// Analyse while importing (always, except to measure what the analysis costs; a session
+    /// imported without it is analysed by the next `reanalyze`).
+    pub analyse: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            read: ReadOptions::default(),
+            analyse: true,
+        }
+    }
 }
 
 /// One window's stream while it is being imported.
@@ -32,9 +44,17 @@ struct WindowState {
 }
 
 impl WindowState {
-    /// Chunks events that came out of the reorder buffer, in time order.
-    fn accept(&mut self, ready: &mut Vec<Ready>, tx: &Transaction<'_>, pk: i64) -> Result<u64> {
+    /// Chunks events that came out of the reorder buffer, in time order, and hands them to
+    /// the analysis.
+    fn accept(
+        &mut self,
+        ready: &mut Vec<Ready>,
+        tx: &Transaction<'_>,
+        pk: i64,
+        analysis: Option<&mut BackgroundAnalysis<'_>>,
+    ) -> Result<u64> {
         let mut stored = 0;
+        let mut analysis = analysis;
         for e in ready.drain(..) {
             let f = &e.facts;
             if self.chunks.should_cut_before(f.kind, f.ts) {
@@ -42,6 +62,9 @@ impl WindowState {
             }
             self.chunks.push(f.kind, f.ts, &e.raw);
             self.stats.observe(f);
+            if let Some(a) = analysis.as_deref_mut() {
+                a.push(self.idx, e.raw);
+            }
         }
         Ok(stored)
     }
@@ -88,6 +111,8 @@ impl Library {
                 .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
                 .sum(),
         };
+        let settings = self.analysis_settings()?;
+        let read = &opts.read;
         let tx = self.conn.transaction()?;
         // A placeholder row so chunks can reference the session while it streams in.
         let pending = format!("pending-{}", now_ms());
@@ -101,57 +126,61 @@ impl Library {
         )?;
         let pk = tx.last_insert_rowid();
 
-        let mut windows: ByWindow<WindowState> = ByWindow::default();
-        let mut stored_bytes: u64 = 0;
-        let mut ready = Vec::new();
-
-        let report = {
-            let mut on_event = |e: SourceEvent<'_>| -> Result<()> {
-                let w = windows.entry(e.window, |idx, key| WindowState {
-                    idx,
-                    key,
-                    order: Reorder::default(),
-                    chunks: ChunkBuilder::default(),
-                    next_seq: 0,
-                    stats: Stats::default(),
-                });
-                w.order.push(EventFacts::of(&e.head), e.raw, &mut ready);
-                stored_bytes += w.accept(&mut ready, &tx, pk)?;
-                Ok(())
-            };
-            let mut on_progress = |bytes_read: u64, events: u64| {
-                progress(ImportProgress {
-                    bytes_read,
-                    bytes_total,
-                    events: events as u32,
-                })
-            };
-            match recording {
-                Recording::File(p) => {
-                    read_recording(p, &opts.read, &mut on_progress, &mut on_event)
+        // The analysis runs beside the import, on its own thread, fed in time order.
+        let (report, windows, stored_bytes, results) = std::thread::scope(|scope| {
+            let mut analysis = opts
+                .analyse
+                .then(|| BackgroundAnalysis::start(scope, &settings));
+            let mut windows: ByWindow<WindowState> = ByWindow::default();
+            let mut stored_bytes: u64 = 0;
+            let mut ready = Vec::new();
+            let report = {
+                let mut on_event = |e: SourceEvent<'_>| -> Result<()> {
+                    let w = windows.entry(e.window, |idx, key| WindowState {
+                        idx,
+                        key,
+                        order: Reorder::default(),
+                        chunks: ChunkBuilder::default(),
+                        next_seq: 0,
+                        stats: Stats::default(),
+                    });
+                    w.order.push(EventFacts::of(e.head), e.raw, &mut ready);
+                    stored_bytes += w.accept(&mut ready, &tx, pk, analysis.as_mut())?;
+                    Ok(())
+                };
+                let mut on_progress = |bytes_read: u64, events: u64| {
+                    progress(ImportProgress {
+                        bytes_read,
+                        bytes_total,
+                        events: events as u32,
+                    })
+                };
+                match recording {
+                    Recording::File(p) => read_recording(p, read, &mut on_progress, &mut on_event),
+                    Recording::SentryReplay {
+                        segments,
+                        replay_event,
+                    } => read_sentry_replay(
+                        segments,
+                        replay_event.as_deref(),
+                        read,
+                        &mut on_progress,
+                        &mut on_event,
+                    ),
                 }
-                Recording::SentryReplay {
-                    segments,
-                    replay_event,
-                } => read_sentry_replay(
-                    segments,
-                    replay_event.as_deref(),
-                    &opts.read,
-                    &mut on_progress,
-                    &mut on_event,
-                ),
+            };
+            let mut report = report?;
+            for w in windows.iter_mut() {
+                w.order.finish(&mut ready);
+                stored_bytes += w.accept(&mut ready, &tx, pk, analysis.as_mut())?;
+                stored_bytes += w.seal(&tx, pk)?;
+                report.warnings.extend(w.order.notes());
             }
-        };
-        let mut report = report?;
-        for w in windows.iter_mut() {
-            w.order.finish(&mut ready);
-            stored_bytes += w.accept(&mut ready, &tx, pk)?;
-            stored_bytes += w.seal(&tx, pk)?;
-            report.warnings.extend(w.order.notes());
-        }
-
-        let windows = windows.into_vec();
+            let results = analysis.map(BackgroundAnalysis::finish);
+            Ok::<_, Error>((report, windows.into_vec(), stored_bytes, results))
+        })?;
         let session = Stats::merged(windows.iter().map(|w| &w.stats));
+        let analysis = results;
         if session.counts.full_snapshot == 0 {
             return Err(Error::NoFullSnapshot {
                 path: path.to_path_buf(),
@@ -248,6 +277,9 @@ impl Library {
                 m.client.sdk
             ],
         )?;
+        if let Some(a) = &analysis {
+            super::analysis_store::store(&tx, pk, a)?;
+        }
         tx.commit()?;
         progress(ImportProgress {
             bytes_read: report.file_bytes,

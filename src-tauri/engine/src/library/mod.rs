@@ -1,6 +1,7 @@
 //! The library: one SQLite file holding every imported session, its index and its events.
 //! It is the single source of truth for the feed and the player.
 
+mod analysis_store;
 pub mod chunk;
 mod import;
 pub(crate) mod reorder;
@@ -13,9 +14,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ChunkInfo, ClientInfo, Compression, EventCounts, Format, PageVisit, SessionDetail,
-    SessionSummary, SessionUser, WindowInfo,
+    ChunkInfo, ClientInfo, Compression, EventCounts, Format, Marker, PageVisit, SessionDetail,
+    SessionSort, SessionSummary, SessionUser, WindowInfo,
 };
+pub use analysis_store::{Reanalyze, ReanalyzeProgress};
 pub use import::ImportOptions;
 pub use schema::SCHEMA_VERSION;
 
@@ -47,7 +49,10 @@ const SUMMARY_COLUMNS: &str = "id, source, format, compression, started_at, ende
     dom_content_loaded_count, load_count, full_snapshot_count, incremental_snapshot_count, \
     meta_count, custom_count, plugin_count, click_count, file_bytes, raw_bytes, stored_bytes, \
     imported_at, vendor_id, user_id, user_name, user_email, browser, browser_version, os, \
-    device_type, country, user_agent, sdk";
+    device_type, country, user_agent, sdk, page_count, click_count, error_count, \
+    exception_count, warning_count, failed_request_count, rage_click_count, dead_click_count, \
+    error_click_count, mouse_thrash_count, scroll_thrash_count, u_turn_count, \
+    custom_event_count, active_ms, inactive_ms, frustration_score";
 
 impl Library {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
@@ -80,8 +85,20 @@ impl Library {
 
     /// Every session, newest first.
     pub fn list_sessions(&self) -> Result<Vec<SessionSummary>> {
+        self.list_sessions_by(SessionSort::Recency)
+    }
+
+    /// Every session in the given order (ties: newest first).
+    pub fn list_sessions_by(&self, sort: SessionSort) -> Result<Vec<SessionSummary>> {
+        let order = match sort {
+            SessionSort::Recency => "started_at DESC",
+            SessionSort::Duration => "(ended_at - started_at) DESC, started_at DESC",
+            SessionSort::ActiveTime => "active_ms DESC, started_at DESC",
+            SessionSort::Errors => "error_count DESC, started_at DESC",
+            SessionSort::Frustration => "frustration_score DESC, started_at DESC",
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM sessions ORDER BY started_at DESC, pk DESC"
+            "SELECT {SUMMARY_COLUMNS} FROM sessions ORDER BY {order}, pk DESC"
         ))?;
         let rows = stmt.query_map([], summary_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -186,6 +203,7 @@ impl Library {
                     chunks: Vec::new(),
                     interaction_spans: serde_json::from_str(&r.get::<_, String>(5)?)
                         .unwrap_or_default(),
+                    segments: Vec::new(),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -208,12 +226,28 @@ impl Library {
                 win.chunks.push(chunk);
             }
         }
+        let mut segments = Vec::new();
+        for (w, s) in analysis_store::segments(&self.conn, pk)? {
+            if analysis_store::is_session_window(w) {
+                segments.push(s);
+            } else if let Some(win) = windows.iter_mut().find(|x| i64::from(x.index) == w) {
+                win.segments.push(s);
+            }
+        }
         Ok(SessionDetail {
             summary,
             urls,
             windows,
             content_hash,
+            markers: analysis_store::markers(&self.conn, pk)?,
+            segments,
         })
+    }
+
+    /// A session's markers, in time order.
+    pub fn markers(&self, id: &str) -> Result<Vec<Marker>> {
+        let (pk, _) = self.resolve(id)?;
+        analysis_store::markers(&self.conn, pk)
     }
 
     /// The events of chunks `from_seq..=to_seq` of a window, as one JSON array, without
@@ -323,7 +357,14 @@ impl Library {
     /// Row counts of every table, for tests that prove an operation changed nothing.
     pub fn table_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        for table in ["sessions", "session_urls", "windows", "chunks"] {
+        for table in [
+            "sessions",
+            "session_urls",
+            "windows",
+            "chunks",
+            "session_markers",
+            "activity_segments",
+        ] {
             let n: i64 =
                 self.conn
                     .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
@@ -382,5 +423,6 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
             user_agent: r.get(33)?,
             sdk: r.get(34)?,
         },
+        insights: analysis_store::insights_from_row(r, 35)?,
     })
 }

@@ -103,6 +103,50 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE session_urls ADD COLUMN window_idx INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: the analysis: markers, activity segments, and the figures the feed sorts by.
+    // `analysis_version` 0 marks sessions imported before it, to be analysed again.
+    r#"
+    -- A session's markers: one zstd-compressed JSON array (the model's `Marker`s, in time
+    -- order). They are always read whole, and a click-heavy session has tens of thousands.
+    CREATE TABLE session_markers (
+        session_pk INTEGER PRIMARY KEY REFERENCES sessions(pk) ON DELETE CASCADE,
+        marker_count INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+
+    -- window_idx -1 holds the whole session's segments.
+    CREATE TABLE activity_segments (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        window_idx INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        start_ts INTEGER NOT NULL,
+        end_ts INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        PRIMARY KEY (session_pk, window_idx, seq)
+    ) WITHOUT ROWID;
+
+    ALTER TABLE sessions ADD COLUMN analysis_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN page_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN exception_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN warning_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN failed_request_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN rage_click_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN dead_click_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN error_click_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN mouse_thrash_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN scroll_thrash_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN u_turn_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN custom_event_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN active_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN inactive_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN frustration_score INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX sessions_by_duration ON sessions((ended_at - started_at) DESC);
+    CREATE INDEX sessions_by_active ON sessions(active_ms DESC);
+    CREATE INDEX sessions_by_errors ON sessions(error_count DESC);
+    CREATE INDEX sessions_by_frustration ON sessions(frustration_score DESC);
+    "#,
 ];
 
 /// The schema version this build writes.

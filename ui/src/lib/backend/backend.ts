@@ -3,6 +3,8 @@
 // `TestBackend`.
 
 import type {
+  AnalysisProgressEvent,
+  AnalysisSettings,
   ErrorPayload,
   ImportProgressEvent,
   ImportReport,
@@ -10,6 +12,7 @@ import type {
   LibraryInfo,
   MenuAction,
   SessionDetail,
+  SessionSort,
   SessionSummary,
 } from "../bindings";
 
@@ -23,18 +26,28 @@ export type FileDropEvent =
   { type: "enter"; paths: string[] } | { type: "leave" } | { type: "drop"; paths: string[] };
 
 export interface Backend {
-  listSessions(): Promise<SessionSummary[]>;
+  /** The library in the given order (every order descending; the default is newest first). */
+  listSessions(sort?: SessionSort | null): Promise<SessionSummary[]>;
   getSession(id: string): Promise<SessionDetail>;
   /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
   chunkEvents(id: string, window: number, fromSeq: number, toSeq: number): Promise<ArrayBuffer>;
   /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
   importPaths(paths: string[]): Promise<ImportReport[]>;
   libraryInfo(): Promise<LibraryInfo>;
+  /** The thresholds the analysis runs with. */
+  getAnalysisSettings(): Promise<AnalysisSettings>;
+  /**
+   * Saves new thresholds and re-analyses every session; resolves to how many were analysed.
+   * Progress arrives through `onAnalysisProgress`, then `onLibraryChanged` fires. Settings
+   * that make no sense reject with code `invalid_settings`.
+   */
+  setAnalysisSettings(settings: AnalysisSettings): Promise<number>;
   /** Files named on the command line at launch; returned once, then empty. */
   takeLaunchRequest(): Promise<LaunchRequest>;
   /** Native open dialog; an empty list when the user cancels. */
   pickFiles(): Promise<string[]>;
   onImportProgress(cb: (e: ImportProgressEvent) => void): Promise<Unlisten>;
+  onAnalysisProgress(cb: (e: AnalysisProgressEvent) => void): Promise<Unlisten>;
   onLibraryChanged(cb: () => void): Promise<Unlisten>;
   onMenuAction(cb: (e: MenuAction) => void): Promise<Unlisten>;
   onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten>;

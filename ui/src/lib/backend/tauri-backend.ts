@@ -4,12 +4,12 @@
 import { invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
-import { commands, events } from "../bindings";
+import { commands, events, type AnalysisSettings, type SessionSort } from "../bindings";
 import { BackendError, unwrap, type Backend, type FileDropEvent, type Unlisten } from "./backend";
 
 export class TauriBackend implements Backend {
-  async listSessions() {
-    return unwrap(await commands.listSessions());
+  async listSessions(sort?: SessionSort | null) {
+    return unwrap(await commands.listSessions(sort ?? null));
   }
 
   async getSession(id: string) {
@@ -31,6 +31,14 @@ export class TauriBackend implements Backend {
 
   async libraryInfo() {
     return unwrap(await commands.libraryInfo());
+  }
+
+  async getAnalysisSettings() {
+    return unwrap(await commands.getAnalysisSettings());
+  }
+
+  async setAnalysisSettings(settings: AnalysisSettings) {
+    return unwrap(await commands.setAnalysisSettings(settings));
   }
 
   async takeLaunchRequest() {
@@ -62,6 +70,10 @@ export class TauriBackend implements Backend {
 
   onImportProgress(cb: Parameters<Backend["onImportProgress"]>[0]): Promise<Unlisten> {
     return events.importProgressEvent.listen((e) => cb(e.payload));
+  }
+
+  onAnalysisProgress(cb: Parameters<Backend["onAnalysisProgress"]>[0]): Promise<Unlisten> {
+    return events.analysisProgressEvent.listen((e) => cb(e.payload));
   }
 
   onLibraryChanged(cb: () => void): Promise<Unlisten> {

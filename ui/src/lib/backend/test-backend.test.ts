@@ -1,6 +1,15 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { ImportProgressEvent } from "../bindings";
-import { TestBackend, type Fixture } from "./test-backend";
+import type { AnalysisProgressEvent, ImportProgressEvent, Insights } from "../bindings";
+import {
+  DEFAULT_ANALYSIS_SETTINGS,
+  parseAnalysis,
+  TestBackend,
+  withAnalyses,
+  zeroInsights,
+  type Fixture,
+  type FixtureAnalysis,
+} from "./test-backend";
 
 const enc = new TextEncoder();
 const fixture = (name: string, value: unknown): Fixture => ({
@@ -152,5 +161,148 @@ describe("TestBackend", () => {
     const [r] = await b.importPaths(["a.json"]);
     expect(r.error).toEqual({ code: "truncated", message: "a.json: truncated" });
     expect(seen).toHaveLength(2);
+  });
+
+  test("a recording without a sidecar has no markers and zero figures", async () => {
+    const b = new TestBackend({ library: [fixture("a.json", recording(0, 5))] });
+    const [s] = await b.listSessions();
+    expect(s.insights).toEqual(zeroInsights());
+    const d = await b.getSession(s.id);
+    expect(d.markers).toEqual([]);
+    expect(d.segments).toEqual([]);
+    expect(d.windows[0].segments).toEqual([]);
+  });
+});
+
+/** A copy of `insights` with some figures changed. */
+const figures = (patch: Partial<Insights>): Insights => ({ ...zeroInsights(), ...patch });
+
+function analysed(name: string, start: number, seconds: number, patch: Partial<Insights>) {
+  const analysis: FixtureAnalysis = {
+    insights: figures(patch),
+    markers: [],
+    segments: [],
+    windows: [],
+  };
+  return {
+    ...fixture(`${name}.json`, recording(start, seconds, `https://${name}.test/`)),
+    analysis,
+  };
+}
+
+describe("TestBackend sorting", () => {
+  // Not in any of the orders, so ties must be broken, not left in insertion order.
+  const library = [
+    analysed("old", 1_000, 90, { activeMs: 3_000, errors: 2, frustrationScore: 10 }),
+    analysed("mid", 500_000, 10, { activeMs: 9_000, errors: 5, frustrationScore: 10 }),
+    analysed("new", 900_000, 30, { activeMs: 9_000, errors: 2, frustrationScore: 0 }),
+  ];
+  const order = async (b: TestBackend, sort?: Parameters<TestBackend["listSessions"]>[0]) =>
+    (await b.listSessions(sort)).map((s) => s.source);
+
+  test("orders like the engine: descending by the figure, ties newest first", async () => {
+    const b = new TestBackend({ library });
+    expect(await order(b)).toEqual(["new", "mid", "old"].map((n) => `${n}.json`));
+    expect(await order(b, null)).toEqual(await order(b));
+    expect(await order(b, "recency")).toEqual(await order(b));
+    expect(await order(b, "duration")).toEqual(["old", "new", "mid"].map((n) => `${n}.json`));
+    // new and mid tie on active time: the newer one first.
+    expect(await order(b, "activeTime")).toEqual(["new", "mid", "old"].map((n) => `${n}.json`));
+    expect(await order(b, "errors")).toEqual(["mid", "new", "old"].map((n) => `${n}.json`));
+    expect(await order(b, "frustration")).toEqual(["mid", "old", "new"].map((n) => `${n}.json`));
+  });
+
+  test("records the sort it was asked for", async () => {
+    const b = new TestBackend({ library });
+    await b.listSessions("errors");
+    await b.listSessions();
+    expect(b.calls.filter((c) => c.command === "listSessions").map((c) => c.args)).toEqual([
+      ["errors"],
+      [null],
+    ]);
+  });
+});
+
+describe("fixture analysis sidecars", () => {
+  const dir = new URL("../../../../tests/ui/fixtures/", import.meta.url);
+  const read = (name: string) => readFileSync(new URL(name, dir));
+
+  test("a fixture's sidecar carries what the engine found, and is not a recording", async () => {
+    const files = new Map<string, Uint8Array>([
+      ["frustrated.json", read("frustrated.json")],
+      ["frustrated.analysis.json", read("frustrated.analysis.json")],
+      ["hostile.json", read("hostile.json")],
+    ]);
+    const fixtures = withAnalyses(files);
+    expect(fixtures.map((f) => f.name).sort()).toEqual(["frustrated.json", "hostile.json"]);
+    const sidecar = JSON.parse(read("frustrated.analysis.json").toString("utf8"));
+
+    const b = new TestBackend({ library: fixtures });
+    const sessions = await b.listSessions();
+    const frustrated = sessions.find((s) => s.source === "frustrated.json")!;
+    expect(frustrated.insights).toEqual(sidecar.insights);
+    expect(frustrated.insights.frustrationScore).toBeGreaterThan(0);
+    const d = await b.getSession(frustrated.id);
+    expect(d.markers).toEqual(sidecar.markers);
+    expect(d.markers.map((m) => m.kind)).toContain("rage_click");
+    expect(d.segments).toEqual(sidecar.segments);
+    expect(d.windows[0].segments).toEqual(sidecar.windows[0].segments);
+    // Every marker and segment falls inside the recording the backend serves.
+    const end = frustrated.startedAt + frustrated.durationMs;
+    for (const m of d.markers) expect(m.at).toBeGreaterThanOrEqual(frustrated.startedAt);
+    for (const m of d.markers) expect(m.at).toBeLessThanOrEqual(end);
+    expect(d.segments[0].start).toBe(frustrated.startedAt);
+    expect(d.segments.at(-1)!.end).toBe(end);
+
+    const hostile = sessions.find((s) => s.source === "hostile.json")!;
+    expect(hostile.insights).toEqual(zeroInsights());
+    expect((await b.getSession(hostile.id)).markers).toEqual([]);
+  });
+
+  test("a malformed sidecar is refused, naming the file", () => {
+    expect(() => parseAnalysis("x.analysis.json", "{")).toThrow(/^x\.analysis\.json: /);
+    expect(() => parseAnalysis("x.analysis.json", '{"markers":[],"segments":[]}')).toThrow(
+      /insights/,
+    );
+    const noFigure = JSON.stringify({
+      insights: { ...zeroInsights(), errors: "2" },
+      markers: [],
+      segments: [],
+    });
+    expect(() => parseAnalysis("x.analysis.json", noFigure)).toThrow(/insights\.errors/);
+  });
+});
+
+describe("TestBackend analysis settings", () => {
+  test("saves valid settings, reports progress per session, then announces the change", async () => {
+    const b = new TestBackend({
+      library: [fixture("a.json", recording(0, 2)), fixture("b.json", recording(9_000, 2))],
+    });
+    expect(await b.getAnalysisSettings()).toEqual(DEFAULT_ANALYSIS_SETTINGS);
+    const seen: string[] = [];
+    await b.onAnalysisProgress((e: AnalysisProgressEvent) => seen.push(`${e.done}/${e.total}`));
+    await b.onLibraryChanged(() => seen.push("changed"));
+    const count = await b.setAnalysisSettings({
+      ...DEFAULT_ANALYSIS_SETTINGS,
+      inactivityThresholdMs: 8_000,
+    });
+    expect(count).toBe(2);
+    expect(seen).toEqual(["1/2", "2/2", "changed"]);
+    expect((await b.getAnalysisSettings()).inactivityThresholdMs).toBe(8_000);
+  });
+
+  test("refuses settings the engine would refuse, and keeps the old ones", async () => {
+    const b = new TestBackend();
+    for (const bad of [
+      { inactivityThresholdMs: 0 },
+      { rageClickMinClicks: 1 },
+      { rageClickRadiusPx: -1 },
+      { uTurnMs: 25 * 3_600_000 },
+    ]) {
+      await expect(
+        b.setAnalysisSettings({ ...DEFAULT_ANALYSIS_SETTINGS, ...bad }),
+      ).rejects.toMatchObject({ code: "invalid_settings" });
+    }
+    expect(await b.getAnalysisSettings()).toEqual(DEFAULT_ANALYSIS_SETTINGS);
   });
 });

@@ -1,18 +1,26 @@
 // An in-memory Backend so the whole UI runs in a plain browser (development and the browser
 // tests). It imports fixture recordings the way the engine does — same summary fields, same
 // chunk layout, same error codes and messages — closely enough for the UI not to tell.
+// It does not analyse recordings: a fixture's insights, markers and activity segments are the
+// ones the real engine computed for it, shipped beside it as `<name>.analysis.json`.
 
 import type {
+  ActivitySegment,
+  AnalysisProgressEvent,
+  AnalysisSettings,
   EventCounts,
   Format,
   ImportOutcome,
   ImportProgressEvent,
   ImportReport,
+  Insights,
   LaunchRequest,
   LibraryInfo,
+  Marker,
   MenuAction,
   PageVisit,
   SessionDetail,
+  SessionSort,
   SessionSummary,
   SessionUser,
 } from "../bindings";
@@ -29,7 +37,106 @@ import { EventType, splitIntoChunks, type StoredChunk, type StoredEvent } from "
 export interface Fixture {
   name: string;
   bytes: Uint8Array;
+  /** What the engine's analysis found in it; none means no markers and zero figures. */
+  analysis?: FixtureAnalysis;
 }
+
+/** A fixture's analysis as the engine computed it (from the CLI's `show --json`). */
+export interface FixtureAnalysis {
+  insights: Insights;
+  markers: Marker[];
+  /** The session's segments. */
+  segments: ActivitySegment[];
+  /** Each window's segments. */
+  windows: { index: number; segments: ActivitySegment[] }[];
+}
+
+/** The sidecar file that carries a fixture's analysis: `a.json` → `a.analysis.json`. */
+export const ANALYSIS_SUFFIX = ".analysis.json";
+
+export function analysisFileFor(name: string): string {
+  return name.replace(/\.jsonl?$/, "") + ANALYSIS_SUFFIX;
+}
+
+export function zeroInsights(): Insights {
+  return {
+    pageCount: 0,
+    clicks: 0,
+    errors: 0,
+    exceptions: 0,
+    warnings: 0,
+    failedRequests: 0,
+    rageClicks: 0,
+    deadClicks: 0,
+    errorClicks: 0,
+    mouseThrashes: 0,
+    scrollThrashes: 0,
+    uTurns: 0,
+    customEvents: 0,
+    activeMs: 0,
+    inactiveMs: 0,
+    frustrationScore: 0,
+  };
+}
+
+/** Reads a sidecar; throws, naming the file, when it is not the shape the engine writes. */
+export function parseAnalysis(file: string, text: string): FixtureAnalysis {
+  const bad = (why: string) => new Error(`${file}: not a fixture analysis: ${why}`);
+  let v: Partial<FixtureAnalysis>;
+  try {
+    v = JSON.parse(text) as Partial<FixtureAnalysis>;
+  } catch (e) {
+    throw bad(e instanceof Error ? e.message : String(e));
+  }
+  if (typeof v !== "object" || v === null) throw bad("expected an object");
+  if (typeof v.insights !== "object" || v.insights === null) throw bad('no "insights"');
+  for (const key of Object.keys(zeroInsights()) as (keyof Insights)[]) {
+    if (typeof v.insights[key] !== "number") throw bad(`insights.${key} is not a number`);
+  }
+  if (!Array.isArray(v.markers)) throw bad('no "markers" array');
+  if (!Array.isArray(v.segments)) throw bad('no "segments" array');
+  return {
+    insights: v.insights,
+    markers: v.markers,
+    segments: v.segments,
+    windows: Array.isArray(v.windows) ? v.windows : [{ index: 0, segments: v.segments }],
+  };
+}
+
+/**
+ * Gives each recording the analysis in its sidecar, if it has one. `files` holds every file
+ * by name; the sidecars themselves are left out of the result.
+ */
+export function withAnalyses(files: Map<string, string | Uint8Array>): Fixture[] {
+  const text = (v: string | Uint8Array) =>
+    typeof v === "string" ? v : new TextDecoder().decode(v);
+  const out: Fixture[] = [];
+  for (const [name, content] of files) {
+    if (name.endsWith(ANALYSIS_SUFFIX)) continue;
+    const bytes = typeof content === "string" ? utf8.encode(content) : content;
+    const sidecar = files.get(analysisFileFor(name));
+    const analysis =
+      sidecar === undefined ? undefined : parseAnalysis(analysisFileFor(name), text(sidecar));
+    out.push(analysis ? { name, bytes, analysis } : { name, bytes });
+  }
+  return out;
+}
+
+/** The engine's defaults (analysis/settings.rs). */
+export const DEFAULT_ANALYSIS_SETTINGS: Required<AnalysisSettings> = {
+  inactivityThresholdMs: 5_000,
+  rageClickMinClicks: 3,
+  rageClickIntervalMs: 1_000,
+  rageClickRadiusPx: 30,
+  deadClickTimeoutMs: 2_000,
+  errorClickWindowMs: 1_000,
+  thrashWindowMs: 1_000,
+  thrashMinLegPx: 100,
+  mouseThrashReversals: 4,
+  scrollThrashReversals: 3,
+  uTurnMs: 5_000,
+  resizeMergeMs: 500,
+};
 
 export interface TestBackendOptions {
   /** Recordings already in the library at start. */
@@ -55,6 +162,7 @@ interface StoredSession {
   urls: PageVisit[];
   chunks: StoredChunk[];
   contentHash: string;
+  analysis: FixtureAnalysis;
 }
 
 type Listener<T> = (value: T) => void;
@@ -81,6 +189,8 @@ export class TestBackend implements Backend {
   private launchPaths: string[];
   private readonly options: TestBackendOptions;
   private readonly progress = new Emitter<ImportProgressEvent>();
+  private readonly analysisProgress = new Emitter<AnalysisProgressEvent>();
+  private settings: Required<AnalysisSettings> = { ...DEFAULT_ANALYSIS_SETTINGS };
   private readonly changed = new Emitter<void>();
   private readonly menu = new Emitter<MenuAction>();
   private readonly drops = new Emitter<FileDropEvent>();
@@ -102,10 +212,12 @@ export class TestBackend implements Backend {
     }
   }
 
-  async listSessions(): Promise<SessionSummary[]> {
-    this.record("listSessions");
-    // Insertion order on purpose: sorting the feed is the UI's job.
-    return [...this.sessions.values()].map((s) => structuredClone(s.summary));
+  async listSessions(sort?: SessionSort | null): Promise<SessionSummary[]> {
+    this.record("listSessions", sort ?? null);
+    return sortSessions(
+      [...this.sessions.values()].map((s) => structuredClone(s.summary)),
+      sort ?? "recency",
+    );
   }
 
   async getSession(id: string): Promise<SessionDetail> {
@@ -123,9 +235,14 @@ export class TestBackend implements Backend {
           eventCount: s.summary.eventCounts.total,
           chunks: s.chunks.map((c) => ({ ...c.info })),
           interactionSpans: [],
+          segments: structuredClone(
+            s.analysis.windows.find((w) => w.index === 0)?.segments ?? s.analysis.segments,
+          ),
         },
       ],
       contentHash: s.contentHash,
+      markers: structuredClone(s.analysis.markers),
+      segments: structuredClone(s.analysis.segments),
     };
   }
 
@@ -163,6 +280,27 @@ export class TestBackend implements Backend {
     };
   }
 
+  async getAnalysisSettings(): Promise<AnalysisSettings> {
+    this.record("getAnalysisSettings");
+    return { ...this.settings };
+  }
+
+  /** Validates and keeps the settings like the engine; the stored analysis stays as it is. */
+  async setAnalysisSettings(settings: AnalysisSettings): Promise<number> {
+    this.record("setAnalysisSettings", structuredClone(settings));
+    const next = { ...this.settings, ...settings } as Required<AnalysisSettings>;
+    const invalid = validateSettings(next);
+    if (invalid) throw new BackendError("invalid_settings", invalid);
+    this.settings = next;
+    const total = this.sessions.size;
+    for (let done = 1; done <= total; done++) {
+      await sleep(this.options.progressDelayMs ?? 0);
+      this.analysisProgress.emit({ done, total });
+    }
+    this.changed.emit();
+    return total;
+  }
+
   async takeLaunchRequest(): Promise<LaunchRequest> {
     this.record("takeLaunchRequest");
     const paths = this.launchPaths;
@@ -177,6 +315,10 @@ export class TestBackend implements Backend {
 
   onImportProgress(cb: (e: ImportProgressEvent) => void) {
     return this.progress.on(cb);
+  }
+
+  onAnalysisProgress(cb: (e: AnalysisProgressEvent) => void) {
+    return this.analysisProgress.on(cb);
   }
 
   onLibraryChanged(cb: () => void) {
@@ -260,6 +402,44 @@ export class TestBackend implements Backend {
   }
 }
 
+/** The engine's orders: descending by the figure, ties newest first. */
+export function sortSessions(list: SessionSummary[], sort: SessionSort): SessionSummary[] {
+  const figure: Record<SessionSort, (s: SessionSummary) => number> = {
+    recency: (s) => s.startedAt,
+    duration: (s) => s.durationMs,
+    activeTime: (s) => s.insights.activeMs,
+    errors: (s) => s.insights.errors,
+    frustration: (s) => s.insights.frustrationScore,
+  };
+  const by = figure[sort] ?? figure.recency;
+  return [...list].sort((a, b) => by(b) - by(a) || b.startedAt - a.startedAt);
+}
+
+/** The engine's checks (AnalysisSettings::validate): a message, or null when they are fine. */
+export function validateSettings(s: Required<AnalysisSettings>): string | null {
+  const durations: [string, number][] = [
+    ["inactivity threshold", s.inactivityThresholdMs],
+    ["rage click interval", s.rageClickIntervalMs],
+    ["dead click timeout", s.deadClickTimeoutMs],
+    ["error click window", s.errorClickWindowMs],
+    ["thrash window", s.thrashWindowMs],
+    ["U-turn time", s.uTurnMs],
+  ];
+  for (const [name, ms] of durations) {
+    if (!Number.isInteger(ms) || ms < 1 || ms > 24 * 3_600_000) {
+      return `${name} must be between 1 ms and 24 h, not ${ms} ms`;
+    }
+  }
+  if (!(s.resizeMergeMs >= 0)) return "resize merge time must not be negative";
+  if (!(s.rageClickMinClicks >= 2 && s.mouseThrashReversals >= 1 && s.scrollThrashReversals >= 1)) {
+    return "rage clicks need at least 2 clicks and thrashing at least 1 reversal";
+  }
+  if (!((s.rageClickRadiusPx ?? 0) >= 0 && (s.thrashMinLegPx ?? 0) >= 0)) {
+    return "distances must not be negative";
+  }
+  return null;
+}
+
 /** Parses a fixture like the engine's importer; returns the error it would report instead. */
 export function ingest(file: Fixture, importedAt: number): StoredSession | BackendError {
   const fail = (code: string, why: string) => new BackendError(code, `${file.name}: ${why}`);
@@ -334,8 +514,12 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
       userAgent: null,
       sdk: null,
     },
+    insights: structuredClone(file.analysis?.insights ?? zeroInsights()),
   };
-  return { summary, urls: stats.urls, chunks, contentHash: hash };
+  const analysis: FixtureAnalysis = file.analysis
+    ? structuredClone(file.analysis)
+    : { insights: zeroInsights(), markers: [], segments: [], windows: [] };
+  return { summary, urls: stats.urls, chunks, contentHash: hash, analysis };
 }
 
 interface RawEvent {

@@ -1,0 +1,692 @@
+//! One window's analysis, fed its events in time order (during import, or from the stored
+//! chunks when reanalysing): activity, markers and frustration signals, in one pass with
+//! bounded state besides the DOM mirror.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::activity::ActivityTracker;
+use super::mirror::{collapse, DomMirror};
+use super::session::WindowResult;
+use super::settings::AnalysisSettings;
+use super::signals::{self, Signal};
+use super::thrash::{EpisodeChange, Episodes, Reversals};
+use super::EventFacts;
+use crate::formats::event::source;
+use crate::formats::event_detail::Detail;
+use crate::model::{ClickTarget, EventKind, Marker, MarkerDetail, MarkerKind};
+
+/// Shortest useful label length for lists and tooltips.
+const LABEL_CHARS: usize = 120;
+
+/// A click on a link or button waiting to see whether the page responds.
+#[derive(Debug)]
+struct PendingClick {
+    t: f64,
+    run: u64,
+    /// Part of a rage-click episode: judged as that, not as a dead click.
+    rage: bool,
+    responded: bool,
+    /// Its click marker, which holds the target and position.
+    marker: usize,
+}
+
+#[derive(Debug)]
+struct ClickRun {
+    id: u64,
+    first_t: f64,
+    last_t: f64,
+    x: f64,
+    y: f64,
+    count: u32,
+    target: Option<ClickTarget>,
+    /// Clicks in a text field select words and lines: never rage.
+    text_field: bool,
+    /// The rage-click marker, once the run is long enough.
+    marker: Option<usize>,
+}
+
+#[derive(Debug)]
+struct RecentClick {
+    t: f64,
+    /// Its click marker.
+    marker: usize,
+    errored: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Page {
+    url: String,
+    entered: f64,
+}
+
+/// An open thrashing marker: its index and the time of its last reversal.
+type OpenEpisode = Option<(usize, f64)>;
+
+pub struct WindowAnalyzer {
+    s: AnalysisSettings,
+    window: u32,
+    mirror: DomMirror,
+    activity: ActivityTracker,
+    markers: Vec<Marker>,
+    end: f64,
+    run: Option<ClickRun>,
+    runs: u64,
+    pending: VecDeque<PendingClick>,
+    recent_clicks: VecDeque<RecentClick>,
+    page: Option<Page>,
+    previous: Option<Page>,
+    /// The page of the last full snapshot: a snapshot of another page is that page loading,
+    /// of the same page a reload or a re-snapshot.
+    snapshot_page: Option<String>,
+    loaded: bool,
+    snapshots: u32,
+    mouse: [(Reversals, Episodes); 2],
+    mouse_episode: OpenEpisode,
+    scrolls: HashMap<(i64, u8), (Reversals, Episodes)>,
+    scroll_episode: OpenEpisode,
+    last_resize: Option<(usize, f64)>,
+    signals: Vec<Signal>,
+}
+
+impl WindowAnalyzer {
+    pub fn new(window: u32, settings: &AnalysisSettings) -> Self {
+        Self {
+            s: settings.clone(),
+            window,
+            mirror: DomMirror::default(),
+            activity: ActivityTracker::new(settings.inactivity_threshold_ms),
+            markers: Vec::new(),
+            end: f64::NEG_INFINITY,
+            run: None,
+            runs: 0,
+            pending: VecDeque::new(),
+            recent_clicks: VecDeque::new(),
+            page: None,
+            previous: None,
+            snapshot_page: None,
+            loaded: false,
+            snapshots: 0,
+            mouse: Default::default(),
+            mouse_episode: None,
+            scrolls: HashMap::new(),
+            scroll_episode: None,
+            last_resize: None,
+            signals: Vec::new(),
+        }
+    }
+
+    /// Takes the next event of the window. The facts are only borrowed: what the analysis
+    /// keeps it copies, so they are freed by whoever made them (the import's reading thread).
+    pub fn observe(&mut self, f: &EventFacts) {
+        let t = f.ts;
+        self.end = self.end.max(t);
+        self.judge_clicks(t);
+        let resize =
+            f.kind == EventKind::IncrementalSnapshot && f.source == Some(source::VIEWPORT_RESIZE);
+        let active =
+            f.interaction || resize || matches!(f.kind, EventKind::FullSnapshot | EventKind::Meta);
+        self.activity.observe(t.round() as i64, active);
+        match f.kind {
+            EventKind::DomContentLoaded | EventKind::Load => self.loaded = true,
+            EventKind::Meta => {
+                self.responded();
+                if let Some(href) = f.href.as_deref().filter(|h| !h.is_empty()) {
+                    self.navigate(t, href.to_string());
+                }
+            }
+            EventKind::FullSnapshot => {
+                self.responded();
+                if let Some(Detail::Snapshot(nodes)) = f.detail.as_deref() {
+                    self.mirror.apply_snapshot(nodes);
+                }
+                let url = self.page.as_ref().map(|p| p.url.clone());
+                if self.snapshots > 0 && url == self.snapshot_page {
+                    let label = if self.loaded {
+                        "Reload"
+                    } else {
+                        "Full snapshot"
+                    };
+                    self.push(
+                        t,
+                        MarkerKind::FullSnapshot,
+                        label.into(),
+                        MarkerDetail {
+                            url: url.clone(),
+                            ..Default::default()
+                        },
+                    );
+                }
+                self.snapshots += 1;
+                self.snapshot_page = url;
+                self.loaded = false;
+            }
+            EventKind::IncrementalSnapshot => self.incremental(t, f),
+            EventKind::Custom => {
+                if let Some(Detail::Custom { tag, payload }) = f.detail.as_deref() {
+                    let payload = payload.as_ref().and_then(|p| p.parse());
+                    let mut found = std::mem::take(&mut self.signals);
+                    signals::from_custom(
+                        tag.as_deref().unwrap_or(""),
+                        payload.as_ref(),
+                        &mut found,
+                    );
+                    self.signals(t, &mut found);
+                    self.signals = found;
+                }
+            }
+            EventKind::Plugin => {
+                if let Some(Detail::Plugin {
+                    plugin: Some(plugin),
+                    payload: Some(payload),
+                }) = f.detail.as_deref()
+                {
+                    if let Some(payload) = payload.parse() {
+                        let mut found = std::mem::take(&mut self.signals);
+                        signals::from_plugin(plugin, &payload, &mut found);
+                        self.signals(t, &mut found);
+                        self.signals = found;
+                    }
+                }
+            }
+        }
+        if let Some(Detail::Mutation(m)) = f.detail.as_deref() {
+            self.mirror.apply_mutation(m);
+        }
+    }
+
+    fn incremental(&mut self, t: f64, f: &EventFacts) {
+        match f.source {
+            Some(source::MUTATION | source::INPUT | source::MEDIA_INTERACTION) => self.responded(),
+            Some(source::MOUSE_INTERACTION) if f.click => {
+                if let Some(Detail::Target { id, x, y }) = f.detail.as_deref() {
+                    self.click(t, *id, *x, *y);
+                } else {
+                    self.click(t, None, None, None);
+                }
+            }
+            Some(source::MOUSE_MOVE | source::TOUCH_MOVE) => {
+                if let Some(Detail::Positions(ps)) = f.detail.as_deref() {
+                    for p in ps {
+                        self.pointer(t + p.time_offset, p.x, p.y);
+                    }
+                }
+            }
+            Some(source::SCROLL) => {
+                self.responded();
+                if let Some(Detail::Target { id: Some(id), x, y }) = f.detail.as_deref() {
+                    self.scroll(t, *id, *x, *y);
+                }
+            }
+            Some(source::VIEWPORT_RESIZE) => {
+                self.responded();
+                if let Some((w, h)) = f.resize {
+                    self.resize(t, w, h);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, t: f64, kind: MarkerKind, label: String, detail: MarkerDetail) -> usize {
+        self.markers.push(Marker {
+            at: t.round() as i64,
+            window: self.window,
+            kind,
+            label: collapse(&label, LABEL_CHARS),
+            detail,
+        });
+        self.markers.len() - 1
+    }
+
+    // --- Clicks: plain, rage, dead, error ------------------------------------------------
+
+    fn click(&mut self, t: f64, id: Option<i64>, x: Option<f64>, y: Option<f64>) {
+        let target = id.and_then(|id| self.mirror.click_target(id));
+        let clickable = id.is_some_and(|id| self.mirror.is_clickable(id));
+        let text_field = id.is_some_and(|id| self.mirror.is_text_field(id));
+        self.extend_run(t, x, y, &target, text_field);
+        let label = format!("Click on {}", describe(&target));
+        let detail = MarkerDetail {
+            target,
+            x,
+            y,
+            ..Default::default()
+        };
+        let marker = self.push(t, MarkerKind::Click, label, detail);
+        let run = self.run.as_ref().map_or(0, |r| r.id);
+        let rage = self.run.as_ref().is_some_and(|r| r.marker.is_some());
+        if clickable {
+            self.pending.push_back(PendingClick {
+                t,
+                run,
+                rage,
+                responded: false,
+                marker,
+            });
+        }
+        self.recent_clicks.push_back(RecentClick {
+            t,
+            marker,
+            errored: false,
+        });
+        while self
+            .recent_clicks
+            .front()
+            .is_some_and(|c| t - c.t > self.s.error_click_window_ms as f64)
+        {
+            self.recent_clicks.pop_front();
+        }
+    }
+
+    /// Adds a click to the current run when it is close enough in time and space, else starts
+    /// a new run. A run that reaches the minimum becomes a rage-click marker.
+    fn extend_run(
+        &mut self,
+        t: f64,
+        x: Option<f64>,
+        y: Option<f64>,
+        target: &Option<ClickTarget>,
+        text_field: bool,
+    ) {
+        let (x, y) = (x.unwrap_or(f64::NAN), y.unwrap_or(f64::NAN));
+        let continues = self.run.as_ref().is_some_and(|r| {
+            t - r.last_t <= self.s.rage_click_interval_ms as f64
+                && (x - r.x).hypot(y - r.y) <= self.s.rage_click_radius_px
+        });
+        if !continues {
+            self.runs += 1;
+            self.run = Some(ClickRun {
+                id: self.runs,
+                first_t: t,
+                last_t: t,
+                x,
+                y,
+                count: 1,
+                target: target.clone(),
+                text_field,
+                marker: None,
+            });
+            return;
+        }
+        let Some(mut run) = self.run.take() else {
+            return;
+        };
+        run.count += 1;
+        run.last_t = t;
+        run.x = x;
+        run.y = y;
+        if run.count >= self.s.rage_click_min_clicks && !run.text_field {
+            let label = format!("Rage click ×{} on {}", run.count, describe(&run.target));
+            match run.marker {
+                Some(i) => {
+                    self.markers[i].label = label;
+                    self.markers[i].detail.count = Some(run.count);
+                }
+                None => {
+                    run.marker = Some(self.push(
+                        run.first_t,
+                        MarkerKind::RageClick,
+                        label,
+                        MarkerDetail {
+                            target: run.target.clone(),
+                            x: Some(x).filter(|v| v.is_finite()),
+                            y: Some(y).filter(|v| v.is_finite()),
+                            count: Some(run.count),
+                            ..Default::default()
+                        },
+                    ));
+                    for p in self.pending.iter_mut().filter(|p| p.run == run.id) {
+                        p.rage = true;
+                    }
+                }
+            }
+        }
+        self.run = Some(run);
+    }
+
+    /// The page did something: every click still waiting is not dead.
+    fn responded(&mut self) {
+        for p in &mut self.pending {
+            p.responded = true;
+        }
+    }
+
+    /// Decides the clicks whose wait for a response is over by `now`.
+    fn judge_clicks(&mut self, now: f64) {
+        let timeout = self.s.dead_click_timeout_ms as f64;
+        while let Some(p) = self.pending.front() {
+            if now - p.t <= timeout {
+                break;
+            }
+            // Its run may still become a rage click: wait for the run to end.
+            let run_open = self.run.as_ref().is_some_and(|r| {
+                r.id == p.run
+                    && r.marker.is_none()
+                    && now - r.last_t <= self.s.rage_click_interval_ms as f64
+            });
+            if run_open {
+                break;
+            }
+            let p = self.pending.pop_front().expect("front exists");
+            if !p.rage && !p.responded {
+                self.dead_click(p);
+            }
+        }
+    }
+
+    fn dead_click(&mut self, p: PendingClick) {
+        let click = &self.markers[p.marker].detail;
+        let detail = MarkerDetail {
+            target: click.target.clone(),
+            x: click.x,
+            y: click.y,
+            ..Default::default()
+        };
+        let label = format!("Dead click on {}", describe(&detail.target));
+        self.push(p.t, MarkerKind::DeadClick, label, detail);
+    }
+
+    /// An error: clicks shortly before it become error clicks.
+    fn error_at(&mut self, t: f64, message: &str) {
+        let window = self.s.error_click_window_ms as f64;
+        let mut found = Vec::new();
+        for c in &mut self.recent_clicks {
+            if !c.errored && c.t <= t && t - c.t <= window {
+                c.errored = true;
+                found.push((c.t, c.marker));
+            }
+        }
+        for (at, marker) in found {
+            let target = self.markers[marker].detail.target.clone();
+            let label = format!("Error after click on {}", describe(&target));
+            self.push(
+                at,
+                MarkerKind::ErrorClick,
+                label,
+                MarkerDetail {
+                    target,
+                    error: Some(collapse(message, 400)),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+
+    // --- Pages ------------------------------------------------------------------------------
+
+    /// Moves to `url`, when it is another page.
+    fn navigate(&mut self, t: f64, url: String) {
+        let url = match (&self.page, url.starts_with('/') && !url.starts_with("//")) {
+            (Some(p), true) => format!("{}{url}", origin(&p.url)),
+            _ => url,
+        };
+        if self.page.as_ref().is_some_and(|p| p.url == url) {
+            return;
+        }
+        let from = self.page.as_ref().map(|p| p.url.clone());
+        if let (Some(prev), Some(cur)) = (&self.previous, &self.page) {
+            let stay = t - cur.entered;
+            if prev.url == url && stay <= self.s.u_turn_ms as f64 {
+                let label = format!(
+                    "U-turn: back to {} after {:.1} s on {}",
+                    short_url(&url),
+                    stay / 1000.0,
+                    short_url(&cur.url)
+                );
+                self.push(
+                    t,
+                    MarkerKind::UTurn,
+                    label,
+                    MarkerDetail {
+                        url: Some(url.clone()),
+                        from_url: from.clone(),
+                        duration_ms: Some(stay.round()),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        self.push(
+            t,
+            MarkerKind::Navigation,
+            short_url(&url),
+            MarkerDetail {
+                url: Some(url.clone()),
+                from_url: from,
+                ..Default::default()
+            },
+        );
+        self.previous = self.page.replace(Page { url, entered: t });
+    }
+
+    // --- Custom and plugin events ------------------------------------------------------
+
+    fn signals(&mut self, t: f64, found: &mut Vec<Signal>) {
+        for s in found.drain(..) {
+            match s {
+                Signal::ConsoleError {
+                    level,
+                    message,
+                    stack,
+                } => {
+                    self.error_at(t, &message);
+                    self.push(
+                        t,
+                        MarkerKind::ConsoleError,
+                        message.clone(),
+                        MarkerDetail {
+                            level: Some(level),
+                            message: Some(message),
+                            stack,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Signal::ConsoleWarning { message, stack } => {
+                    self.push(
+                        t,
+                        MarkerKind::ConsoleWarning,
+                        message.clone(),
+                        MarkerDetail {
+                            level: Some("warn".into()),
+                            message: Some(message),
+                            stack,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Signal::Exception { message, stack } => {
+                    self.error_at(t, &message);
+                    self.push(
+                        t,
+                        MarkerKind::Exception,
+                        message.clone(),
+                        MarkerDetail {
+                            level: Some("error".into()),
+                            message: Some(message),
+                            stack,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Signal::Request(r) if r.failed => {
+                    let label = format!(
+                        "{} {} → {}",
+                        r.method.as_deref().unwrap_or("GET"),
+                        short_url(&r.url),
+                        r.status.map_or("failed".into(), |s| s.to_string())
+                    );
+                    self.push(
+                        r.at.unwrap_or(t),
+                        MarkerKind::FailedRequest,
+                        label,
+                        MarkerDetail {
+                            url: Some(r.url),
+                            method: r.method,
+                            status: r.status,
+                            duration_ms: r.duration_ms,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Signal::Request(_) => {}
+                Signal::Navigation { url } => {
+                    self.navigate(t, url);
+                }
+                Signal::Custom { name } => {
+                    self.push(
+                        t,
+                        MarkerKind::CustomEvent,
+                        name.clone(),
+                        MarkerDetail {
+                            name: Some(name),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    // --- Pointer, scroll and viewport ------------------------------------------------------
+
+    fn pointer(&mut self, t: f64, x: f64, y: f64) {
+        let (leg, window) = (self.s.thrash_min_leg_px, self.s.thrash_window_ms as f64);
+        for (axis, v) in [x, y].into_iter().enumerate() {
+            let (rev, episodes) = &mut self.mouse[axis];
+            if let Some(turn) = rev.push(t, v, leg, window) {
+                let change = episodes.reversal(turn, self.s.mouse_thrash_reversals, window);
+                self.mouse_episode =
+                    self.thrash(change, t, self.mouse_episode, MarkerKind::MouseThrash);
+            }
+        }
+    }
+
+    fn scroll(&mut self, t: f64, id: i64, x: Option<f64>, y: Option<f64>) {
+        let (leg, window) = (self.s.thrash_min_leg_px, self.s.thrash_window_ms as f64);
+        for (axis, v) in [x, y].into_iter().enumerate() {
+            let Some(v) = v.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let (rev, episodes) = self.scrolls.entry((id, axis as u8)).or_default();
+            if let Some(turn) = rev.push(t, v, leg, window) {
+                let change = episodes.reversal(turn, self.s.scroll_thrash_reversals, window);
+                self.scroll_episode =
+                    self.thrash(change, t, self.scroll_episode, MarkerKind::ScrollThrash);
+            }
+        }
+    }
+
+    /// Turns an episode change into a new or updated marker. Episodes on two axes at once
+    /// are one marker.
+    fn thrash(
+        &mut self,
+        change: EpisodeChange,
+        t: f64,
+        open: OpenEpisode,
+        kind: MarkerKind,
+    ) -> OpenEpisode {
+        let window = self.s.thrash_window_ms as f64;
+        let open = open.filter(|(_, last)| t - last <= window);
+        let what = if kind == MarkerKind::MouseThrash {
+            "Mouse"
+        } else {
+            "Scroll"
+        };
+        match (change, open) {
+            (EpisodeChange::None, open) => open,
+            (EpisodeChange::Started(_, n) | EpisodeChange::Grew(n), Some((i, _))) => {
+                let count = self.markers[i].detail.count.unwrap_or(0).max(n);
+                self.markers[i].detail.count = Some(count);
+                self.markers[i].label = format!("{what} thrashing ({count} reversals)");
+                Some((i, t))
+            }
+            (EpisodeChange::Started(start, n), None) => {
+                let label = format!("{what} thrashing ({n} reversals)");
+                let i = self.push(
+                    start,
+                    kind,
+                    label,
+                    MarkerDetail {
+                        count: Some(n),
+                        ..Default::default()
+                    },
+                );
+                Some((i, t))
+            }
+            (EpisodeChange::Grew(_), None) => None,
+        }
+    }
+
+    fn resize(&mut self, t: f64, w: f64, h: f64) {
+        let (w, h) = (w.clamp(0.0, 1e6) as u32, h.clamp(0.0, 1e6) as u32);
+        let label = format!("Viewport resized to {w}×{h}");
+        match self.last_resize {
+            Some((i, last)) if t - last <= self.s.resize_merge_ms as f64 => {
+                self.markers[i].label = label;
+                self.markers[i].detail.width = Some(w);
+                self.markers[i].detail.height = Some(h);
+                self.last_resize = Some((i, t));
+            }
+            _ => {
+                let i = self.push(
+                    t,
+                    MarkerKind::ViewportResize,
+                    label,
+                    MarkerDetail {
+                        width: Some(w),
+                        height: Some(h),
+                        ..Default::default()
+                    },
+                );
+                self.last_resize = Some((i, t));
+            }
+        }
+    }
+
+    /// Ends the window: clicks whose wait is over are judged, those cut off by the end of the
+    /// recording are not.
+    pub fn finish(mut self) -> WindowResult {
+        let end = if self.end.is_finite() { self.end } else { 0.0 };
+        let timeout = self.s.dead_click_timeout_ms as f64;
+        for p in std::mem::take(&mut self.pending) {
+            if !p.rage && !p.responded && end - p.t >= timeout {
+                self.dead_click(p);
+            }
+        }
+        let mut markers = self.markers;
+        markers.sort_by_key(|m| m.at);
+        WindowResult {
+            window: self.window,
+            markers,
+            segments: self.activity.finish(end.round() as i64),
+        }
+    }
+}
+
+/// "button “Buy now”", or the selector when the element has no text.
+fn describe(target: &Option<ClickTarget>) -> String {
+    match target {
+        Some(t) => match &t.text {
+            Some(text) => format!("{} “{}”", t.tag, collapse(text, 40)),
+            None => t.selector.clone(),
+        },
+        None => "the page".into(),
+    }
+}
+
+/// `scheme://host[:port]` of a URL, or "" when it has none.
+fn origin(url: &str) -> &str {
+    let Some(scheme_end) = url.find("://") else {
+        return "";
+    };
+    let rest = &url[scheme_end + 3..];
+    let host_end = rest.find('/').map_or(url.len(), |i| scheme_end + 3 + i);
+    &url[..host_end]
+}
+
+/// A URL without its scheme, for labels.
+fn short_url(url: &str) -> String {
+    let s = url.split_once("://").map_or(url, |(_, rest)| rest);
+    collapse(s, 100)
+}
