@@ -11,6 +11,8 @@ pub struct WindowResult {
     /// Empty once combined into a session (the session holds them all).
     pub markers: Vec<Marker>,
     pub segments: Vec<ActivitySegment>,
+    /// Markers counted but not kept (beyond `MAX_MARKERS`), by kind.
+    pub spilled: Vec<(MarkerKind, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,8 @@ pub struct SessionAnalysis {
     /// Active wherever any window is.
     pub segments: Vec<ActivitySegment>,
     pub insights: Insights,
+    /// Markers counted in the insights but not kept, by kind.
+    pub spilled: Vec<(MarkerKind, u32)>,
     /// The markers as the library stores them (zstd-compressed JSON), made here so that an
     /// import does it on the analysis thread.
     pub encoded_markers: EncodedMarkers,
@@ -57,21 +61,37 @@ impl SessionAnalysis {
         let per_window: Vec<Vec<ActivitySegment>> =
             windows.iter().map(|w| w.segments.clone()).collect();
         let segments = merge_windows(&per_window, inactivity_threshold_ms);
-        let insights = insights(&markers, &segments);
+        let spilled: Vec<(MarkerKind, u32)> = windows
+            .iter()
+            .flat_map(|w| w.spilled.iter().copied())
+            .collect();
+        let insights = insights(&markers, &spilled, &segments);
         let encoded_markers = EncodedMarkers::encode(&markers);
         Self {
             windows,
             markers,
             segments,
             insights,
+            spilled,
             encoded_markers,
         }
     }
 }
 
-/// Counts markers by kind and adds the activity totals and the score.
-pub fn insights(markers: &[Marker], segments: &[ActivitySegment]) -> Insights {
-    let count = |k: MarkerKind| markers.iter().filter(|m| m.kind == k).count() as u32;
+/// Counts markers by kind (kept and spilled) and adds the activity totals and the score.
+pub fn insights(
+    markers: &[Marker],
+    spilled: &[(MarkerKind, u32)],
+    segments: &[ActivitySegment],
+) -> Insights {
+    let count = |k: MarkerKind| {
+        let kept = markers.iter().filter(|m| m.kind == k).count() as u32;
+        kept + spilled
+            .iter()
+            .filter(|(s, _)| *s == k)
+            .map(|(_, n)| n)
+            .sum::<u32>()
+    };
     let (active_ms, inactive_ms) = totals(segments);
     let exceptions = count(MarkerKind::Exception);
     let mut i = Insights {

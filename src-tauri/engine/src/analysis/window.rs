@@ -17,6 +17,11 @@ use crate::model::{ClickTarget, EventKind, Marker, MarkerDetail, MarkerKind};
 
 /// Shortest useful label length for lists and tooltips.
 const LABEL_CHARS: usize = 120;
+/// Markers kept per window. Beyond this (only a hostile or broken recording gets there) they
+/// are counted, not kept, so memory stays bounded: about 1 KB per marker.
+pub const MAX_MARKERS: usize = 100_000;
+/// The index `push` returns for a marker that was counted, not kept.
+const SPILLED: usize = usize::MAX;
 
 /// A click on a link or button waiting to see whether the page responds.
 #[derive(Debug)]
@@ -86,6 +91,9 @@ pub struct WindowAnalyzer {
     scroll_episode: OpenEpisode,
     last_resize: Option<(usize, f64)>,
     signals: Vec<Signal>,
+    /// Markers beyond `MAX_MARKERS`, counted by kind; `spill` takes their updates.
+    spilled: Vec<(MarkerKind, u32)>,
+    spill: Marker,
 }
 
 impl WindowAnalyzer {
@@ -112,6 +120,14 @@ impl WindowAnalyzer {
             scroll_episode: None,
             last_resize: None,
             signals: Vec::new(),
+            spilled: Vec::new(),
+            spill: Marker {
+                at: 0,
+                window,
+                kind: MarkerKind::Click,
+                label: String::new(),
+                detail: MarkerDetail::default(),
+            },
         }
     }
 
@@ -228,14 +244,32 @@ impl WindowAnalyzer {
     }
 
     fn push(&mut self, t: f64, kind: MarkerKind, label: String, detail: MarkerDetail) -> usize {
-        self.markers.push(Marker {
+        let marker = Marker {
             at: t.round() as i64,
             window: self.window,
             kind,
             label: collapse(&label, LABEL_CHARS),
             detail,
-        });
+        };
+        if self.markers.len() >= MAX_MARKERS {
+            match self.spilled.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => self.spilled.push((kind, 1)),
+            }
+            self.spill = marker;
+            return SPILLED;
+        }
+        self.markers.push(marker);
         self.markers.len() - 1
+    }
+
+    /// The marker `push` returned `i` for (the spill slot for one that was not kept).
+    fn marker(&mut self, i: usize) -> &mut Marker {
+        if i == SPILLED {
+            &mut self.spill
+        } else {
+            &mut self.markers[i]
+        }
     }
 
     // --- Clicks: plain, rage, dead, error ------------------------------------------------
@@ -319,8 +353,9 @@ impl WindowAnalyzer {
             let label = format!("Rage click ×{} on {}", run.count, describe(&run.target));
             match run.marker {
                 Some(i) => {
-                    self.markers[i].label = label;
-                    self.markers[i].detail.count = Some(run.count);
+                    let m = self.marker(i);
+                    m.label = label;
+                    m.detail.count = Some(run.count);
                 }
                 None => {
                     run.marker = Some(self.push(
@@ -375,7 +410,7 @@ impl WindowAnalyzer {
     }
 
     fn dead_click(&mut self, p: PendingClick) {
-        let click = &self.markers[p.marker].detail;
+        let click = &self.marker(p.marker).detail;
         let detail = MarkerDetail {
             target: click.target.clone(),
             x: click.x,
@@ -397,7 +432,7 @@ impl WindowAnalyzer {
             }
         }
         for (at, marker) in found {
-            let target = self.markers[marker].detail.target.clone();
+            let target = self.marker(marker).detail.target.clone();
             let label = format!("Error after click on {}", describe(&target));
             self.push(
                 at,
@@ -596,9 +631,10 @@ impl WindowAnalyzer {
         match (change, open) {
             (EpisodeChange::None, open) => open,
             (EpisodeChange::Started(_, n) | EpisodeChange::Grew(n), Some((i, _))) => {
-                let count = self.markers[i].detail.count.unwrap_or(0).max(n);
-                self.markers[i].detail.count = Some(count);
-                self.markers[i].label = format!("{what} thrashing ({count} reversals)");
+                let m = self.marker(i);
+                let count = m.detail.count.unwrap_or(0).max(n);
+                m.detail.count = Some(count);
+                m.label = format!("{what} thrashing ({count} reversals)");
                 Some((i, t))
             }
             (EpisodeChange::Started(start, n), None) => {
@@ -623,9 +659,10 @@ impl WindowAnalyzer {
         let label = format!("Viewport resized to {w}×{h}");
         match self.last_resize {
             Some((i, last)) if t - last <= self.s.resize_merge_ms as f64 => {
-                self.markers[i].label = label;
-                self.markers[i].detail.width = Some(w);
-                self.markers[i].detail.height = Some(h);
+                let m = self.marker(i);
+                m.label = label;
+                m.detail.width = Some(w);
+                m.detail.height = Some(h);
                 self.last_resize = Some((i, t));
             }
             _ => {
@@ -660,6 +697,7 @@ impl WindowAnalyzer {
             window: self.window,
             markers,
             segments: self.activity.finish(end.round() as i64),
+            spilled: self.spilled,
         }
     }
 }
@@ -689,4 +727,37 @@ fn origin(url: &str) -> &str {
 fn short_url(url: &str) -> String {
     let s = url.split_once("://").map_or(url, |(_, rest)| rest);
     collapse(s, 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::parse_event;
+
+    fn facts(raw: &str) -> EventFacts {
+        EventFacts::of(parse_event(raw.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn markers_past_the_cap_are_counted_not_kept() {
+        let mut a = WindowAnalyzer::new(0, &AnalysisSettings::default());
+        a.observe(&facts(
+            r#"{"type":4,"timestamp":0,"data":{"href":"https://a.test/","width":1,"height":1}}"#,
+        ));
+        // Clicks 2 s and 100 px apart: plain clicks, one marker each.
+        let n = MAX_MARKERS + 10;
+        for i in 0..n {
+            a.observe(&facts(&format!(
+                r#"{{"type":3,"timestamp":{},"data":{{"source":2,"type":2,"id":1,"x":{},"y":0}}}}"#,
+                1 + 2_000 * i,
+                100 * (i % 2)
+            )));
+        }
+        let r = a.finish();
+        assert_eq!(r.markers.len(), MAX_MARKERS);
+        let s = crate::analysis::SessionAnalysis::combine(vec![r], 5_000);
+        assert_eq!(s.insights.clicks as usize, n);
+        assert_eq!(s.insights.page_count, 1);
+        assert_eq!(s.spilled, vec![(MarkerKind::Click, 11)]);
+    }
 }

@@ -9,6 +9,7 @@ use rusqlite::{params, Transaction};
 use super::chunk::{ChunkBuilder, SealedChunk};
 use super::reorder::{Ready, Reorder};
 use super::Library;
+use crate::analysis::window::MAX_MARKERS;
 use crate::analysis::{merge_pages, BackgroundAnalysis, EventFacts, Stats};
 use crate::error::{Error, Result};
 use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
@@ -127,7 +128,7 @@ impl Library {
         let pk = tx.last_insert_rowid();
 
         // The analysis runs beside the import, on its own thread, fed in time order.
-        let (report, windows, stored_bytes, results) = std::thread::scope(|scope| {
+        let (mut report, windows, stored_bytes, results) = std::thread::scope(|scope| {
             let mut analysis = opts
                 .analyse
                 .then(|| BackgroundAnalysis::start(scope, &settings));
@@ -279,6 +280,13 @@ impl Library {
         )?;
         if let Some(a) = &analysis {
             super::analysis_store::store(&tx, pk, a)?;
+            let spilled: u32 = a.spilled.iter().map(|(_, n)| n).sum();
+            if spilled > 0 {
+                report.warnings.push(format!(
+                    "{spilled} markers past the first {MAX_MARKERS} of a window are counted \
+                     in the figures but not kept"
+                ));
+            }
         }
         tx.commit()?;
         progress(ImportProgress {
