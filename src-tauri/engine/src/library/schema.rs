@@ -169,3 +169,44 @@ pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_4_library_with_sessions_migrates_and_marks_them_for_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mut conn = Connection::open(&path).unwrap();
+        // The library as schema 4 left it, with one session.
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
+             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
+             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
+             file_bytes, raw_bytes, stored_bytes, imported_at) \
+             VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
+             3, 10, 10, 5, 1)",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let (version, analysed, clicks, score): (i64, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), analysis_version, \
+                 click_count, frustration_score FROM sessions",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(
+            (analysed, clicks, score),
+            (0, 3, 0),
+            "kept, and due for analysis"
+        );
+    }
+}
