@@ -235,12 +235,29 @@ fn failed_requests_from_the_network_plugin() {
         {"name": "https://a.test/api/b", "method": "POST", "responseStatus": 201, "initiatorType": "fetch"},
         {"name": "https://a.test/api/c", "method": "GET", "responseStatus": 503, "initiatorType": "xmlhttprequest"}
     ]}}}));
+    // Sentry records paths; they are resolved against the page.
+    ev.push(
+        json!({"type": 5, "timestamp": T0 + 2000, "data": {"tag": "performanceSpan", "payload": {
+        "op": "resource.fetch", "description": "/api/d", "startTimestamp": 1.0, "endTimestamp": 1.5,
+        "data": {"method": "PUT", "statusCode": 500}}}}),
+    );
     ev.extend(keep_active(T0 + 500, T0 + 3000));
     let a = Analysed::of(ev);
     let failed = a.kinds(MarkerKind::FailedRequest);
     let labels: Vec<&str> = failed.iter().map(|m| m.label.as_str()).collect();
-    assert_eq!(labels, ["GET a.test/api/a → 404", "GET a.test/api/c → 503"]);
+    assert_eq!(
+        labels,
+        [
+            "GET a.test/api/a → 404",
+            "GET a.test/api/c → 503",
+            "PUT a.test/api/d → 500"
+        ]
+    );
     assert_eq!(failed[0].detail.duration_ms, Some(20.0));
+    assert_eq!(
+        failed[2].detail.url.as_deref(),
+        Some("https://a.test/api/d")
+    );
 }
 
 #[test]

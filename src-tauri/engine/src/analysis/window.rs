@@ -449,12 +449,19 @@ impl WindowAnalyzer {
 
     // --- Pages ------------------------------------------------------------------------------
 
+    /// A path (Sentry records them) made absolute against the current page's origin.
+    fn absolute(&self, url: String) -> String {
+        match &self.page {
+            Some(p) if url.starts_with('/') && !url.starts_with("//") => {
+                format!("{}{url}", origin(&p.url))
+            }
+            _ => url,
+        }
+    }
+
     /// Moves to `url`, when it is another page.
     fn navigate(&mut self, t: f64, url: String) {
-        let url = match (&self.page, url.starts_with('/') && !url.starts_with("//")) {
-            (Some(p), true) => format!("{}{url}", origin(&p.url)),
-            _ => url,
-        };
+        let url = self.absolute(url);
         if self.page.as_ref().is_some_and(|p| p.url == url) {
             return;
         }
@@ -544,7 +551,8 @@ impl WindowAnalyzer {
                         },
                     );
                 }
-                Signal::Request(r) if r.failed => {
+                Signal::Request(mut r) if r.failed => {
+                    r.url = self.absolute(r.url);
                     let label = format!(
                         "{} {} → {}",
                         r.method.as_deref().unwrap_or("GET"),
