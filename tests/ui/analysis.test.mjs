@@ -167,14 +167,23 @@ describe("analysis", () => {
     const rage = shown.find((m) => m.kind === "rage_click");
     assert.match(rage.title, /^0:03 · Rage click: Rage click ×4 on button/);
 
-    // Markers sit on the timeline's scale.
+    // Markers sit on the timeline's scale (the failed request stands alone; the dead click
+    // shares its moment with a click, so they are drawn as one cluster there).
     const box = await page.getByTestId("timeline").boundingBox();
     const duration = (await probe(page)).duration;
-    const dead = page.locator('[data-testid="timeline-marker"][data-kind="dead_click"]');
-    const deadBox = await dead.boundingBox();
-    const deadAt = Number(await dead.getAttribute("data-offset"));
-    const x = deadBox.x + deadBox.width / 2;
-    assert.ok(Math.abs(x - (box.x + (box.width * deadAt) / duration)) < 2, "dead click placed");
+    const placedAt = async (el) => {
+      const b = await el.boundingBox();
+      const at = Number(await el.getAttribute("data-offset"));
+      return { x: b.x + b.width / 2, expected: box.x + (box.width * at) / duration };
+    };
+    const failed = await placedAt(
+      page.locator('[data-testid="timeline-marker"][data-kind="failed_request"]'),
+    );
+    assert.ok(Math.abs(failed.x - failed.expected) < 2, "failed request placed");
+    const dead = await placedAt(
+      page.locator('[data-testid="timeline-cluster"][data-kinds~="dead_click"]'),
+    );
+    assert.ok(Math.abs(dead.x - dead.expected) < 2, "dead click's cluster placed");
 
     // The idle stretches, merged, on the same scale.
     const idle = mergedInactive(frustrated.windows[0].segments);
@@ -197,7 +206,7 @@ describe("analysis", () => {
     const { page, errors } = await open({ library: LIBRARY });
     await selectFrustrated(page);
     await pauseWhenLoaded(page);
-    for (const kind of ["exception", "dead_click", "failed_request"]) {
+    for (const kind of ["console_error", "failed_request", "console_warning"]) {
       const marker = page.locator(`[data-testid="timeline-marker"][data-kind="${kind}"]`);
       const at = Number(await marker.getAttribute("data-offset"));
       await marker.click();

@@ -35,6 +35,8 @@ export interface ReplayOptions {
   root: HTMLElement;
   sessionId: string;
   window: WindowInfo;
+  /** Playback speed (1 is real time). */
+  speed?: number;
   onChange: (state: ReplayState) => void;
 }
 
@@ -65,9 +67,11 @@ export class ReplayController implements PlayerProbe {
   private waitingAt: number | null = null;
   private raf = 0;
   private destroyed = false;
+  private speed: number;
 
   constructor(opts: ReplayOptions) {
     this.opts = opts;
+    this.speed = opts.speed ?? 1;
   }
 
   get snapshot(): ReplayState {
@@ -112,7 +116,9 @@ export class ReplayController implements PlayerProbe {
       this.replayer = new Replayer(events, {
         root: this.opts.root,
         mouseTail: false,
+        // Idle stretches are skipped by the player from the engine's segments, not by rrweb.
         skipInactive: false,
+        speed: this.speed,
         triggerFocus: false,
         UNSAFE_replayCanvas: false,
         showWarning: false,
@@ -153,6 +159,17 @@ export class ReplayController implements PlayerProbe {
     this.replayer.pause();
     const currentTime = wasWaiting ? this.state.currentTime : this.readClock();
     this.update({ playing: false, buffering: false, currentTime });
+  }
+
+  /**
+   * Plays at `speed` times real time from now on. rrweb's timer integrates its speed frame by
+   * frame, so setting it while playing changes the rate without rebuilding the page; while
+   * paused it applies from the next play.
+   */
+  setSpeed(speed: number) {
+    if (!(speed > 0) || speed === this.speed) return;
+    this.speed = speed;
+    this.replayer?.setConfig({ speed });
   }
 
   toggle() {
