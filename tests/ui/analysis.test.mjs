@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { probe, screenshot, useApp } from "./harness.mjs";
+import { openClean, pauseWhenLoaded } from "./player-helpers.mjs";
 
 const app = useApp();
 
@@ -17,26 +18,11 @@ const LIBRARY = "counter.json,second.json,frustrated.json";
 const row = (page, text) => page.locator('[data-testid="session-row"]', { hasText: text });
 const rowUrls = (page) => page.locator('[data-testid="session-row"] .url').allInnerTexts();
 
-async function open(params, size) {
-  const opened = await app.open(params, size);
-  // The sort is remembered per browser profile; every test starts from the default.
-  await opened.page.evaluate(() => localStorage.clear());
-  await opened.page.reload();
-  await opened.page.waitForFunction(() => window.__tapedeck !== undefined);
-  return opened;
-}
+const open = (params, size) => openClean(app, params, size);
 
 async function selectFrustrated(page) {
   await row(page, "shop.example.test/cart").click();
   await page.waitForFunction(() => window.__tapedeck.duration() > 0);
-}
-
-async function pauseWhenLoaded(page) {
-  const toggle = page.getByTestId("play-toggle");
-  await page.waitForFunction(() => window.__tapedeck.playing());
-  await toggle.click();
-  await page.waitForFunction(() => !window.__tapedeck.playing());
-  await page.waitForFunction(() => document.querySelector(".loaded")?.style.width === "100%");
 }
 
 /** Inactive segments merged with their neighbours, as the timeline draws them. */

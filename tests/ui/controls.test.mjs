@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { probe, replayText, screenshot, useApp } from "./harness.mjs";
+import { openClean, pauseWhenLoaded, seekTo, selectSession } from "./player-helpers.mjs";
 
 const app = useApp();
 
@@ -24,40 +25,10 @@ const IDLE = frustrated.windows[0].segments
 
 const LIBRARY = "counter.json,frustrated.json";
 
-async function open(params = { library: LIBRARY }) {
-  const opened = await app.open(params);
-  // Speed and skipping are remembered per browser profile; every test starts from the defaults.
-  await opened.page.evaluate(() => localStorage.clear());
-  await opened.page.reload();
-  await opened.page.waitForFunction(() => window.__tapedeck !== undefined);
-  return opened;
-}
-
-async function select(page, text) {
-  await page.locator('[data-testid="session-row"]', { hasText: text }).click();
-  await page.waitForFunction(() => window.__tapedeck.duration() > 0);
-  await page.waitForFunction(() => window.__tapedeck.playing());
-}
-
-async function pauseWhenLoaded(page) {
-  await page.getByTestId("play-toggle").click();
-  await page.waitForFunction(() => !window.__tapedeck.playing());
-  await page.waitForFunction(() => document.querySelector(".loaded")?.style.width === "100%");
-  // Keys go to the player, not to the feed's list.
-  await page.evaluate(() => document.activeElement?.blur());
-}
+const open = (params = { library: LIBRARY }) => openClean(app, params);
+const select = selectSession;
 
 const now = (page) => page.evaluate(() => window.__tapedeck.currentTime());
-
-/** Seeks by clicking the rail at `ms` (below the markers), then waits for the clock. */
-async function seekTo(page, ms) {
-  const box = await page.getByTestId("timeline").boundingBox();
-  const duration = (await probe(page)).duration;
-  await page.mouse.click(box.x + (box.width * ms) / duration, box.y + box.height - 3);
-  await page.mouse.move(0, 0);
-  await page.waitForFunction((t) => Math.abs(window.__tapedeck.currentTime() - t) < 300, ms);
-  await page.evaluate(() => document.activeElement?.blur());
-}
 
 /** How fast the replay clock runs against wall time, over `ms` of wall time. */
 async function clockRate(page, ms = 1500) {
