@@ -111,7 +111,7 @@ async function checkOne(truthName) {
   const { markers, tolerance_ms: tol } = truth;
   console.log(`${truth.file} (${truth.recorder}): ${events.length} events`);
   check(
-    JSON.stringify(Object.keys(truth)) === JSON.stringify(['file', 'recorder', 'inactivity_threshold_ms', 'markers', 'times', 'inactive', 'tolerance_ms']),
+    JSON.stringify(Object.keys(truth)) === JSON.stringify(['file', 'recorder', 'inactivity_threshold_ms', 'markers', 'fetches', 'times', 'inactive', 'tolerance_ms']),
     'truth keys',
   );
   check(KINDS.every((k) => Number.isInteger(markers[k])) && Object.keys(markers).length === KINDS.length, 'every marker kind listed');
@@ -160,6 +160,9 @@ async function checkOne(truthName) {
     const failed = net.filter((n) => n.status >= 400 || (n.status === 0 && /fetch|xhr/.test(n.initiator)));
     const distinct = new Set(failed.map((n) => `${n.url} ${n.status}`));
     check(distinct.size === markers.failed_request, `failed requests (distinct url+status): ${distinct.size} (truth ${markers.failed_request}), entries ${failed.length}`);
+    const fetches = net.filter((n) => /fetch|xhr/.test(n.initiator));
+    const same = fetches.length === truth.fetches.length && truth.fetches.every((f, i) => fetches[i].url.endsWith(f.url) && fetches[i].status === f.status);
+    check(same, `fetches: ${fetches.map((n) => `${n.status} ${n.url}`).join(' | ')} (truth ${truth.fetches.map((f) => `${f.status} ${f.url}`).join(' | ')})`);
     for (const t of truth.times.filter((x) => x.kind === 'failed_request')) {
       const hit = failed.find((n) => Math.abs(n.at - t.at) <= tol);
       check(!!hit, `failed_request at ${t.at}: ${hit ? `${hit.status} ${hit.url} recorded at ${hit.at}` : 'nothing recorded'}`);

@@ -348,6 +348,7 @@ async function frustration(browser) {
     recorder,
     inactivity_threshold_ms: THRESHOLD_MS,
     markers: count,
+    fetches: [], // no network recorder on these pages
     times: me.times.sort((a, b) => a.at - b.at),
     inactive,
     tolerance_ms: TOLERANCE_MS,
@@ -383,6 +384,7 @@ async function vendorPage(browser) {
 // navigation, a 500 and an error, each 1.5 s or more apart and none within 1 s after a click.
 async function vendorSession(page, me) {
   const count = Object.fromEntries(KINDS.map((k) => [k, 0]));
+  me.fetches = [];
   count.navigation = 1; // the page load
   const click = async (selector) => {
     await me.moveTo(selector);
@@ -396,6 +398,7 @@ async function vendorSession(page, me) {
       got = await fetchStatus(path);
     });
     if (got !== status) throw new Error(`${path}: status ${got}, expected ${status}`);
+    me.fetches.push({ url: path, status });
     if (status >= 400) {
       count.failed_request++;
       me.times.push({ kind: 'failed_request', at: t });
@@ -427,12 +430,13 @@ async function vendorSession(page, me) {
   return count;
 }
 
-async function writeTruth(name, file, recorder, markers, times) {
+async function writeTruth(name, file, recorder, markers, times, fetches) {
   const truth = {
     file,
     recorder,
     inactivity_threshold_ms: THRESHOLD_MS,
     markers,
+    fetches, // every fetch the script made, in order: its path and the status it got
     times: times.sort((a, b) => a.at - b.at),
     inactive: [],
     tolerance_ms: TOLERANCE_MS,
@@ -503,7 +507,7 @@ async function posthog(browser) {
   const file = 'posthog-network.jsonl';
   const jsonl = snapshots.map((s) => JSON.stringify({ window_id: s.properties.$window_id, data: s.properties.$snapshot_data })).join('\n') + '\n';
   await writeFile(join(OUT, file), jsonl);
-  await writeTruth('posthog-network', file, recorder, markers, me.times);
+  await writeTruth('posthog-network', file, recorder, markers, me.times, me.fetches);
   console.log(`  ${file}: ${snapshots.length} lines, ${(jsonl.length / 1024).toFixed(0)} KB`);
 }
 
@@ -555,7 +559,7 @@ async function sentry(browser) {
   await mkdir(join(OUT, folder), { recursive: true });
   for (const s of segments) await writeFile(join(OUT, folder, `segment-${s.segment_id}.bin`), s.raw);
   await writeFile(join(OUT, folder, 'replay_event.json'), JSON.stringify(replayEvent, null, 2) + '\n');
-  await writeTruth(folder, folder, recorder, markers, me.times);
+  await writeTruth(folder, folder, recorder, markers, me.times, me.fetches);
   console.log(`  ${folder}/: ${segments.length} segments, ${segments.reduce((n, s) => n + s.events.length, 0)} events`);
 }
 

@@ -40,7 +40,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // Sessions analysed by an older build are brought up to date before anything reads them.
     if matches!(
         cli.command,
-        Command::List { .. } | Command::Show { .. } | Command::Markers { .. }
+        Command::List { .. }
+            | Command::Show { .. }
+            | Command::Markers { .. }
+            | Command::Console { .. }
+            | Command::Network { .. }
     ) {
         update_stale(&mut library)?;
     }
@@ -80,6 +84,69 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let start = library.summary(&id)?.started_at;
                 output::print_markers(&markers, start);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Console { id, level, json } => {
+            let levels: Vec<String> = level
+                .iter()
+                .map(|l| match l.to_ascii_lowercase().as_str() {
+                    "warning" => "warn".to_string(),
+                    l => l.to_string(),
+                })
+                .collect();
+            let log = library.console_entries(&id)?;
+            let entries: Vec<_> = log
+                .entries
+                .into_iter()
+                .filter(|e| levels.is_empty() || levels.contains(&e.level))
+                .collect();
+            if json {
+                output::print_json(&entries);
+            } else {
+                let start = library.summary(&id)?.started_at;
+                output::print_console(&entries, start);
+            }
+            if log.dropped > 0 {
+                eprintln!("{} more entries were recorded but not kept", log.dropped);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Network {
+            id,
+            request: Some(n),
+            json,
+            ..
+        } => {
+            let detail = library.network_request(&id, n)?;
+            if json {
+                output::print_json(&detail);
+            } else {
+                let start = library.summary(&id)?.started_at;
+                output::print_request(&detail, start);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Network {
+            id,
+            failed,
+            request: None,
+            json,
+        } => {
+            let log = library.network_requests(&id)?;
+            let requests: Vec<_> = log
+                .requests
+                .into_iter()
+                .filter(|r| !failed || r.failed)
+                .collect();
+            if json {
+                output::print_json(&requests);
+            } else {
+                let start = library.summary(&id)?.started_at;
+                output::print_network(&requests, start);
+            }
+            if log.dropped > 0 {
+                eprintln!("{} more requests were recorded but not kept", log.dropped);
             }
             Ok(ExitCode::SUCCESS)
         }

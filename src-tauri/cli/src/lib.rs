@@ -77,6 +77,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List a session's console output: every entry of every level, with its stack.
+    Console {
+        /// Session id, or a unique prefix of one.
+        id: String,
+        /// Only entries of these levels (e.g. `--level error --level warn`).
+        #[arg(long, value_name = "LEVEL")]
+        level: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a session's network requests, or show one with its headers and bodies.
+    Network {
+        /// Session id, or a unique prefix of one.
+        id: String,
+        /// Only failed requests (status 400 or more, or a fetch/XHR that did not complete).
+        #[arg(long)]
+        failed: bool,
+        /// Show this request (its `#` in the list) with its headers and bodies.
+        #[arg(long, value_name = "N")]
+        request: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Recompute the analysis (activity, markers, frustration signals) from the stored events,
     /// after changing its settings with the options below. The settings are saved in the
     /// library and apply to later imports too.
@@ -168,6 +191,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "list",
     "show",
     "markers",
+    "console",
+    "network",
     "reanalyze",
     "events",
     "help",

@@ -5,7 +5,10 @@ use std::path::Path;
 use serde::Serialize;
 use tapedeck_engine::analysis::AnalysisSettings;
 use tapedeck_engine::inspect::Inspection;
-use tapedeck_engine::model::{ImportOutcome, Marker, SessionDetail, SessionSummary};
+use tapedeck_engine::model::{
+    ConsoleEntry, ImportOutcome, Marker, NetworkRequest, NetworkRequestDetail, SessionDetail,
+    SessionSummary,
+};
 use tapedeck_engine::Error;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
@@ -278,6 +281,120 @@ pub fn print_markers(markers: &[Marker], start: i64) {
             m.kind.as_str(),
             m.label
         );
+    }
+}
+
+pub fn print_console(entries: &[ConsoleEntry], start: i64) {
+    if entries.is_empty() {
+        println!("No console entries.");
+        return;
+    }
+    println!("{:>9}  {:>3}  {:<7}  MESSAGE", "AT", "WIN", "LEVEL");
+    for e in entries {
+        let first = e.message.lines().next().unwrap_or("");
+        let more = if e.message.contains('\n') || e.stack.is_some() {
+            " …"
+        } else {
+            ""
+        };
+        println!(
+            "{:>9}  {:>3}  {:<7}  {}{more}",
+            duration_ms((e.at - start) as f64),
+            e.window,
+            clip(&e.level, 7),
+            clip(first, 200)
+        );
+    }
+}
+
+pub fn print_network(requests: &[NetworkRequest], start: i64) {
+    if requests.is_empty() {
+        println!("No requests.");
+        return;
+    }
+    println!(
+        "{:>4}  {:>9}  {:<6}  {:>6}  {:>8}  {:>9}  {:<10}  URL",
+        "#", "AT", "METHOD", "STATUS", "TIME", "SIZE", "TYPE"
+    );
+    for r in requests {
+        println!(
+            "{:>4}  {:>9}  {:<6}  {:>6}  {:>8}  {:>9}  {:<10}  {}",
+            r.index,
+            duration_ms((r.at - start) as f64),
+            clip(r.method.as_deref().unwrap_or("-"), 6),
+            status_text(r),
+            r.duration_ms
+                .map(|d| format!("{d:.0} ms"))
+                .unwrap_or_else(|| "-".into()),
+            r.size.map(bytes).unwrap_or_else(|| "-".into()),
+            clip(r.kind.as_deref().unwrap_or("-"), 10),
+            r.url
+        );
+    }
+}
+
+fn status_text(r: &NetworkRequest) -> String {
+    let s = r.status.map_or("-".to_string(), |s| s.to_string());
+    if r.failed {
+        format!("{s}!")
+    } else {
+        s
+    }
+}
+
+pub fn print_request(d: &NetworkRequestDetail, start: i64) {
+    let r = &d.request;
+    println!(
+        "{} {}  → {}",
+        r.method.as_deref().unwrap_or("GET"),
+        r.url,
+        status_text(r)
+    );
+    println!(
+        "at {}  window {}  type {}  time {}  size {}",
+        duration_ms((r.at - start) as f64),
+        r.window,
+        r.kind.as_deref().unwrap_or("-"),
+        r.duration_ms
+            .map(|d| format!("{d:.0} ms"))
+            .unwrap_or_else(|| "-".into()),
+        r.size.map(bytes).unwrap_or_else(|| "-".into())
+    );
+    let p = &d.payloads;
+    for (title, headers, body) in [
+        ("request", &p.request_headers, &p.request_body),
+        ("response", &p.response_headers, &p.response_body),
+    ] {
+        println!("\n{title} headers:");
+        if headers.is_empty() {
+            println!("  (none recorded)");
+        }
+        for (k, v) in headers {
+            println!("  {k}: {v}");
+        }
+        match body {
+            Some(b) => {
+                let note = if b.truncated {
+                    format!(" (first {} of {} bytes)", b.text.len(), b.bytes)
+                } else {
+                    String::new()
+                };
+                println!("{title} body{note}:\n{}", b.text);
+            }
+            None => println!("{title} body: (none recorded)"),
+        }
+    }
+    for n in &p.notes {
+        println!("note: {n}");
+    }
+}
+
+/// `1.2 kB`-style sizes.
+fn bytes(n: u64) -> String {
+    match n {
+        n if n < 1000 => format!("{n} B"),
+        n if n < 1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        n => format!("{:.1} MB", n as f64 / 1e6),
     }
 }
 

@@ -273,3 +273,96 @@ fn show_markers_and_reanalyze() {
     cli.ok(&["list", "--sort", "frustration"]);
     assert!(!cli.run(&["list", "--sort", "loudness"]).status.success());
 }
+
+#[test]
+fn console_and_network() {
+    let cli = Cli::new();
+    let t0: i64 = 1_700_000_000_000;
+    let mut events = vec![
+        serde_json::json!({"type": 4, "timestamp": t0, "data": {"href": "https://shop.test/", "width": 800, "height": 600}}),
+        serde_json::json!({"type": 2, "timestamp": t0, "data": {"node": {"type": 0, "id": 1, "childNodes": []}, "initialOffset": {"top": 0, "left": 0}}}),
+    ];
+    for (i, level) in ["log", "info", "debug", "warn", "error", "trace"]
+        .iter()
+        .enumerate()
+    {
+        events.push(
+            serde_json::json!({"type": 6, "timestamp": t0 + 100 * (i as i64 + 1),
+            "data": {"plugin": "rrweb/console@1", "payload": {"level": level,
+            "payload": [format!("\"{level} message\"")], "trace": ["f (app.js:1:1)"]}}}),
+        );
+    }
+    events.push(serde_json::json!({"type": 6, "timestamp": t0 + 900, "data": {"plugin": "rrweb/network@1",
+        "payload": {"requests": [
+            {"name": "https://shop.test/api/ok", "method": "GET", "initiatorType": "fetch", "responseStatus": 200,
+             "timestamp": t0 + 850, "transferSize": 1234},
+            {"name": "https://shop.test/api/pay", "method": "POST", "initiatorType": "fetch", "responseStatus": 502,
+             "timestamp": t0 + 880, "requestHeaders": {"content-type": "application/json"},
+             "requestBody": "{\"card\":\"4242\"}", "responseBody": "Bad gateway"}
+        ]}}}));
+    let file = cli.dir.path().join("rec.json");
+    std::fs::write(&file, serde_json::to_vec(&events).unwrap()).unwrap();
+    cli.ok(&["import", file.to_str().unwrap()]);
+    let id = cli.json(&["list", "--json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Every level, in time order; --level filters (repeatable, `warning` means `warn`).
+    let all = cli.json(&["console", &id, "--json"]);
+    let levels: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["log", "info", "debug", "warn", "error", "trace"]);
+    assert_eq!(all[4]["message"], "error message");
+    assert_eq!(all[4]["stack"], "f (app.js:1:1)");
+    let some = cli.json(&[
+        "console", &id, "--json", "--level", "error", "--level", "warning",
+    ]);
+    let levels: Vec<&str> = some
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["warn", "error"]);
+    let text = cli.ok(&["console", &id, "--level", "debug"]);
+    assert!(
+        text.contains("debug message") && !text.contains("info message"),
+        "{text}"
+    );
+
+    // Every request; --failed keeps the failed ones; --request N shows headers and bodies.
+    let all = cli.json(&["network", &id, "--json"]);
+    let urls: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://shop.test/api/ok", "https://shop.test/api/pay"]
+    );
+    assert_eq!(all[0]["size"], 1234);
+    let failed = cli.json(&["network", &id, "--json", "--failed"]);
+    assert_eq!(failed.as_array().unwrap().len(), 1);
+    assert_eq!(failed[0]["status"], 502);
+    let n = failed[0]["index"].as_u64().unwrap().to_string();
+    let text = cli.ok(&["network", &id]);
+    assert!(text.contains("502!") && text.contains("/api/ok"), "{text}");
+    let detail = cli.ok(&["network", &id, "--request", &n]);
+    assert!(
+        detail.contains("POST https://shop.test/api/pay")
+            && detail.contains("content-type: application/json")
+            && detail.contains("{\"card\":\"4242\"}")
+            && detail.contains("Bad gateway"),
+        "{detail}"
+    );
+    let missing = cli.run(&["network", &id, "--request", "99"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no request 99"));
+}

@@ -50,6 +50,9 @@ pub enum Error {
     #[error("session {id} has no window {window}")]
     WindowNotFound { id: String, window: u32 },
 
+    #[error("session {id} has no request {index}")]
+    RequestNotFound { id: String, index: u32 },
+
     #[error("the library at {} is from a newer Tapedeck (schema {found}, this build knows {known})", path.display())]
     SchemaTooNew {
         path: PathBuf,
@@ -88,6 +91,7 @@ impl Error {
             Self::SessionNotFound { .. } => "session_not_found",
             Self::AmbiguousId { .. } => "ambiguous_id",
             Self::WindowNotFound { .. } => "window_not_found",
+            Self::RequestNotFound { .. } => "request_not_found",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::Sqlite(_) => "library",
             Self::Storage(_) => "storage",

@@ -551,3 +551,133 @@ impl SessionSort {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
+
+/// One console entry the page logged (every level), computed at import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleEntry {
+    /// Epoch milliseconds.
+    pub at: i64,
+    /// The window (tab) it was logged in.
+    pub window: u32,
+    /// As recorded, lower-case (`log`, `info`, `debug`, `warn`, `error`, `assert`, `trace`,
+    /// `table`...); Sentry's `warning` is `warn`.
+    pub level: String,
+    /// The arguments as text, joined by spaces (at most 4 000 characters).
+    pub message: String,
+    /// Stack frames, one per line, where the recorder kept them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// An uncaught exception (or an error logged as an `Error` object, or a PostHog
+    /// `$exception`) rather than plain output.
+    #[serde(default)]
+    pub exception: bool,
+}
+
+/// A session's console output, in time order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleLog {
+    pub entries: Vec<ConsoleEntry>,
+    /// Entries recorded but not kept (past the per-window cap of a hostile recording).
+    pub dropped: u32,
+}
+
+/// One network request the page made, computed at import. Its headers and bodies, where
+/// recorded, are fetched on their own (`NetworkRequestDetail`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkRequest {
+    /// Position in the session's list (time order), to ask for its detail.
+    pub index: u32,
+    /// Epoch milliseconds when it started.
+    pub at: i64,
+    pub window: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Absolute where the recording gave a path (resolved against the page).
+    pub url: String,
+    /// HTTP status; 0 when the request did not complete (or the browser hid it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    /// Bytes transferred, else the body size, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// What made the request: `fetch`, `xhr`, `script`, `link`, `img`, `css`, `navigation`...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Status ≥ 400, or 0 for a fetch/XHR (docs/ANALYSIS.md).
+    pub failed: bool,
+    /// Headers or bodies were recorded and kept.
+    pub has_detail: bool,
+}
+
+/// A session's network requests, in time order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkLog {
+    pub requests: Vec<NetworkRequest>,
+    /// Requests recorded but not kept (past the per-window cap of a hostile recording).
+    pub dropped: u32,
+}
+
+/// A request or response body as recorded, cut at `MAX_BODY_BYTES`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedBody {
+    pub text: String,
+    /// Bytes of the body as recorded (more than `text` holds when truncated).
+    pub bytes: u64,
+    pub truncated: bool,
+}
+
+/// What was recorded about one request beyond its list row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPayloads {
+    /// Name and value, in recorded order.
+    pub request_headers: Vec<(String, String)>,
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<RecordedBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<RecordedBody>,
+    /// What the recorder or Tapedeck says about what is missing (e.g. Sentry's
+    /// `URL_SKIPPED`, or headers past the cap left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl RequestPayloads {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Bytes of text held, for the per-window budget.
+    pub fn bytes(&self) -> usize {
+        let h = |hs: &[(String, String)]| hs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let b = |b: &Option<RecordedBody>| b.as_ref().map_or(0, |b| b.text.len());
+        h(&self.request_headers)
+            + h(&self.response_headers)
+            + b(&self.request_body)
+            + b(&self.response_body)
+            + self.notes.iter().map(String::len).sum::<usize>()
+    }
+}
+
+/// One request with its headers and bodies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkRequestDetail {
+    pub request: NetworkRequest,
+    pub payloads: RequestPayloads,
+}

@@ -394,10 +394,22 @@ fn reanalysis_gives_what_the_import_gave() {
             .id
             .clone();
         let before = t.lib.session(&id).unwrap();
+        let before_lists = (
+            t.lib.console_entries(&id).unwrap(),
+            t.lib.network_requests(&id).unwrap(),
+        );
         t.lib.reanalyze(&Reanalyze::All, &mut |_| {}).unwrap();
         let after = t.lib.session(&id).unwrap();
         assert_eq!(before.markers, after.markers, "{sample}");
         assert_eq!(before.segments, after.segments, "{sample}");
+        assert_eq!(
+            before_lists,
+            (
+                t.lib.console_entries(&id).unwrap(),
+                t.lib.network_requests(&id).unwrap()
+            ),
+            "{sample}"
+        );
         assert_eq!(before.summary.insights, after.summary.insights, "{sample}");
         assert!(!before.markers.is_empty());
     }
@@ -430,4 +442,114 @@ fn sessions_sort_by_their_figures() {
     assert_eq!(order(SessionSort::Duration), [ida.clone(), idb.clone()]);
     assert_eq!(order(SessionSort::ActiveTime), [idb.clone(), ida.clone()]);
     assert_eq!(order(SessionSort::Errors), [idb.clone(), ida.clone()]);
+}
+
+#[test]
+fn console_and_network_lists_come_from_the_analysis_and_survive_a_stale_reanalysis() {
+    let mut ev = page("https://shop.test/cart", T0);
+    ev.push(console(T0 + 100, "log", "booting"));
+    ev.push(console(T0 + 200, "debug", "state"));
+    ev.push(console(T0 + 300, "info", "ready"));
+    ev.push(console(T0 + 400, "warn", "slow"));
+    ev.push(console(T0 + 500, "error", "bad"));
+    ev.push(
+        json!({"type": 6, "timestamp": T0 + 600, "data": {"plugin": "rrweb/network@1",
+        "payload": {"requests": [
+            {"name": "https://shop.test/api/ok", "method": "GET", "initiatorType": "fetch",
+             "responseStatus": 200, "timestamp": T0 + 550, "startTime": 10, "endTime": 30,
+             "responseHeaders": {"content-type": "text/html"},
+             "responseBody": "<img src=x onerror=alert(1)>"},
+            {"name": "https://shop.test/api/down", "method": "POST", "initiatorType": "fetch",
+             "responseStatus": 503, "timestamp": T0 + 580}
+        ]}}}),
+    );
+    // Sentry records paths: made absolute against the page.
+    ev.push(json!({"type": 5, "timestamp": T0 + 700, "data": {"tag": "performanceSpan",
+        "payload": {"op": "resource.xhr", "description": "/api/cart", "startTimestamp": (T0 + 700) as f64 / 1000.0,
+        "endTimestamp": (T0 + 740) as f64 / 1000.0, "data": {"method": "GET", "statusCode": 0}}}}));
+    ev.extend(keep_active(T0 + 1000, T0 + 3000));
+    let a = Analysed::of(ev);
+    let lib = &a.t.lib;
+
+    let log = lib.console_entries(&a.id).unwrap();
+    let levels: Vec<&str> = log.entries.iter().map(|c| c.level.as_str()).collect();
+    assert_eq!(levels, ["log", "debug", "info", "warn", "error"]);
+    assert_eq!(log.entries[4].message, "bad");
+    assert_eq!(log.entries[4].stack.as_deref(), Some("f (app.js:1:1)"));
+    assert_eq!(log.entries[0].at, T0 + 100);
+    // Only the error and the warning are markers.
+    let kinds: Vec<MarkerKind> = a
+        .markers
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.kind,
+                MarkerKind::ConsoleError | MarkerKind::ConsoleWarning
+            )
+        })
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [MarkerKind::ConsoleWarning, MarkerKind::ConsoleError]
+    );
+
+    let net = lib.network_requests(&a.id).unwrap();
+    let rows: Vec<(u32, &str, Option<u32>, bool)> = net
+        .requests
+        .iter()
+        .map(|r| (r.index, r.url.as_str(), r.status, r.failed))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (0, "https://shop.test/api/ok", Some(200), false),
+            (1, "https://shop.test/api/down", Some(503), true),
+            (2, "https://shop.test/api/cart", Some(0), true),
+        ]
+    );
+    assert_eq!(net.requests[0].at, T0 + 550);
+    assert_eq!(net.requests[0].duration_ms, Some(20.0));
+    assert!(net.requests[0].has_detail && !net.requests[1].has_detail);
+    let failed = a
+        .markers
+        .iter()
+        .filter(|m| m.kind == MarkerKind::FailedRequest)
+        .count();
+    assert_eq!(failed, 2, "the failed requests are markers too");
+    let d = lib.network_request(&a.id, 0).unwrap();
+    assert_eq!(d.request, net.requests[0]);
+    assert_eq!(
+        d.payloads.response_body.unwrap().text,
+        "<img src=x onerror=alert(1)>"
+    );
+    assert_eq!(
+        d.payloads.response_headers,
+        [("content-type".to_string(), "text/html".to_string())]
+    );
+    assert_eq!(
+        lib.network_request(&a.id, 9).unwrap_err().code(),
+        "request_not_found"
+    );
+
+    // A library analysed before these lists existed has none until it is reanalysed.
+    let db = rusqlite::Connection::open(lib.path()).unwrap();
+    db.execute_batch(
+        "UPDATE sessions SET analysis_version = 1; DELETE FROM session_console; \
+         DELETE FROM session_requests; DELETE FROM request_payloads;",
+    )
+    .unwrap();
+    let mut t = a.t;
+    assert!(t.lib.console_entries(&a.id).unwrap().entries.is_empty());
+    assert_eq!(t.lib.stale_analysis_count().unwrap(), 1);
+    t.lib.reanalyze(&Reanalyze::Stale, &mut |_| {}).unwrap();
+    assert_eq!(t.lib.console_entries(&a.id).unwrap(), log);
+    assert_eq!(t.lib.network_requests(&a.id).unwrap(), net);
+    assert!(t
+        .lib
+        .network_request(&a.id, 0)
+        .unwrap()
+        .payloads
+        .response_body
+        .is_some());
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::TestLibrary;
 use serde::Deserialize;
-use tapedeck_engine::model::{MarkerKind, SessionDetail};
+use tapedeck_engine::model::{ConsoleLog, MarkerKind, NetworkLog, SessionDetail};
 use tapedeck_engine::sources::{expand_paths, plan_recordings};
 use tapedeck_engine::ImportOptions;
 
@@ -20,6 +20,8 @@ struct Truth {
     file: String,
     inactivity_threshold_ms: i64,
     markers: BTreeMap<String, usize>,
+    /// Every fetch the script made, in order.
+    fetches: Vec<Fetch>,
     times: Vec<TimedTruth>,
     inactive: Vec<Span>,
     tolerance_ms: i64,
@@ -29,6 +31,13 @@ struct Truth {
 struct TimedTruth {
     kind: String,
     at: i64,
+}
+
+#[derive(Deserialize)]
+struct Fetch {
+    /// The path as the script passed it to `fetch`.
+    url: String,
+    status: u32,
 }
 
 #[derive(Deserialize)]
@@ -52,7 +61,11 @@ fn truth_files() -> Vec<PathBuf> {
 }
 
 /// Imports the recording a truth file describes (a file, or a folder of Sentry segments).
-fn import(t: &mut TestLibrary, truth_path: &Path, truth: &Truth) -> SessionDetail {
+fn import(
+    t: &mut TestLibrary,
+    truth_path: &Path,
+    truth: &Truth,
+) -> (SessionDetail, ConsoleLog, NetworkLog) {
     let target = truth_path.parent().unwrap().join(&truth.file);
     let recordings = plan_recordings(expand_paths(std::slice::from_ref(&target)));
     assert_eq!(recordings.len(), 1, "{} is one recording", target.display());
@@ -60,7 +73,12 @@ fn import(t: &mut TestLibrary, truth_path: &Path, truth: &Truth) -> SessionDetai
         .lib
         .import(&recordings[0], &ImportOptions::default(), &mut |_| {})
         .unwrap_or_else(|e| panic!("{}: {e}", target.display()));
-    t.lib.session(&outcome.session().id).unwrap()
+    let id = &outcome.session().id;
+    (
+        t.lib.session(id).unwrap(),
+        t.lib.console_entries(id).unwrap(),
+        t.lib.network_requests(id).unwrap(),
+    )
 }
 
 fn check(truth_path: &Path) -> Vec<String> {
@@ -72,7 +90,7 @@ fn check(truth_path: &Path) -> Vec<String> {
         truth.inactivity_threshold_ms,
         "the truth assumes the default threshold"
     );
-    let detail = import(&mut t, truth_path, &truth);
+    let (detail, console, network) = import(&mut t, truth_path, &truth);
     let name = truth_path
         .file_name()
         .unwrap()
@@ -121,6 +139,107 @@ fn check(truth_path: &Path) -> Vec<String> {
             )),
             None => problems.push(format!("{name}: {} at {}: none found", want.kind, want.at)),
         }
+    }
+
+    // The console: the script's console calls (and uncaught exceptions) are all the output
+    // these pages make, so the entries are exactly those, by class.
+    let count = |k: &str| truth.markers.get(k).copied().unwrap_or(0);
+    let class = |c: &tapedeck_engine::model::ConsoleEntry| {
+        if c.exception {
+            "exception"
+        } else if c.level == "error" || c.level == "assert" {
+            "console_error"
+        } else if c.level == "warn" {
+            "console_warning"
+        } else {
+            "other"
+        }
+    };
+    for kind in ["console_error", "console_warning", "exception"] {
+        let found = console.entries.iter().filter(|c| class(c) == kind).count();
+        if found != count(kind) {
+            problems.push(format!(
+                "{name}: console entries of class {kind}: expected {}, found {found}",
+                count(kind)
+            ));
+        }
+    }
+    let expected = count("console_error") + count("console_warning") + count("exception");
+    if console.entries.len() != expected || console.dropped != 0 {
+        problems.push(format!(
+            "{name}: {} console entries ({} dropped), the script logged {expected}",
+            console.entries.len(),
+            console.dropped
+        ));
+    }
+    let mut used = vec![false; console.entries.len()];
+    for want in truth.times.iter().filter(|t| {
+        matches!(
+            t.kind.as_str(),
+            "console_error" | "console_warning" | "exception"
+        )
+    }) {
+        let hit = console.entries.iter().enumerate().find(|(i, c)| {
+            !used[*i] && class(c) == want.kind && (c.at - want.at).abs() <= truth.tolerance_ms
+        });
+        match hit {
+            Some((i, _)) => used[i] = true,
+            None => problems.push(format!(
+                "{name}: no console entry for {} at {}",
+                want.kind, want.at
+            )),
+        }
+    }
+
+    // The network: every fetch the script made, in order, with its status; the failed ones
+    // (and only those) flagged, at the truth's times.
+    let fetches: Vec<_> = network
+        .requests
+        .iter()
+        .filter(|r| matches!(r.kind.as_deref(), Some("fetch" | "xhr")))
+        .collect();
+    let got: Vec<(String, Option<u32>)> =
+        fetches.iter().map(|r| (r.url.clone(), r.status)).collect();
+    let same = fetches.len() == truth.fetches.len()
+        && fetches.iter().zip(&truth.fetches).all(|(r, f)| {
+            r.url.ends_with(&f.url) && r.url.starts_with("http") && r.status == Some(f.status)
+        });
+    if !same {
+        problems.push(format!(
+            "{name}: fetches {got:?}, the script made {:?}",
+            truth
+                .fetches
+                .iter()
+                .map(|f| (&f.url, f.status))
+                .collect::<Vec<_>>()
+        ));
+    }
+    let failed: Vec<_> = network.requests.iter().filter(|r| r.failed).collect();
+    if failed.len() != count("failed_request") {
+        problems.push(format!(
+            "{name}: {} failed requests in the list, expected {}",
+            failed.len(),
+            count("failed_request")
+        ));
+    }
+    for want in truth.times.iter().filter(|t| t.kind == "failed_request") {
+        if !failed
+            .iter()
+            .any(|r| (r.at - want.at).abs() <= truth.tolerance_ms)
+        {
+            problems.push(format!(
+                "{name}: no failed request in the list at {}",
+                want.at
+            ));
+        }
+    }
+    if network
+        .requests
+        .iter()
+        .enumerate()
+        .any(|(i, r)| r.index as usize != i)
+    {
+        problems.push(format!("{name}: request indexes are not their positions"));
     }
 
     // The idle gaps the script made, and no others.

@@ -2,7 +2,9 @@
 //! figures the feed shows, with the frustration score.
 
 use super::activity::{merge_windows, totals};
-use crate::model::{ActivitySegment, Insights, Marker, MarkerKind};
+use crate::model::{
+    ActivitySegment, ConsoleEntry, Insights, Marker, MarkerKind, NetworkRequest, RequestPayloads,
+};
 
 /// One window's analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +15,13 @@ pub struct WindowResult {
     pub segments: Vec<ActivitySegment>,
     /// Markers counted but not kept (beyond `MAX_MARKERS`), by kind.
     pub spilled: Vec<(MarkerKind, u32)>,
+    /// Console entries in time order (empty once combined).
+    pub console: Vec<ConsoleEntry>,
+    /// Console entries counted but not kept (beyond the window's caps).
+    pub console_dropped: u32,
+    /// Network requests with their headers and bodies, in time order (empty once combined).
+    pub requests: Vec<(NetworkRequest, RequestPayloads)>,
+    pub requests_dropped: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +37,17 @@ pub struct SessionAnalysis {
     /// The markers as the library stores them (zstd-compressed JSON), made here so that an
     /// import does it on the analysis thread.
     pub encoded_markers: EncodedMarkers,
+    /// Every window's console entries, in time order.
+    pub console: Vec<ConsoleEntry>,
+    pub console_dropped: u32,
+    /// Every window's requests, in time order, each `index` its position here.
+    pub requests: Vec<NetworkRequest>,
+    pub requests_dropped: u32,
+    /// Stored like the markers: the console entries, the request list, and the headers and
+    /// bodies of each request that has them (by index).
+    pub encoded_console: EncodedMarkers,
+    pub encoded_requests: EncodedMarkers,
+    pub encoded_payloads: Vec<(u32, EncodedMarkers)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +61,12 @@ const MARKERS_ZSTD_LEVEL: i32 = 3;
 
 impl EncodedMarkers {
     pub fn encode(markers: &[Marker]) -> Self {
-        let json = serde_json::to_vec(markers).expect("markers serialise");
+        Self::json(markers)
+    }
+
+    /// Any of the analysis's values as zstd-compressed JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        let json = serde_json::to_vec(value).expect("the analysis serialises");
         let data = zstd::bulk::compress(&json, MARKERS_ZSTD_LEVEL).expect("in-memory zstd");
         Self {
             raw_bytes: json.len(),
@@ -67,6 +92,27 @@ impl SessionAnalysis {
             .collect();
         let insights = insights(&markers, &spilled, &segments);
         let encoded_markers = EncodedMarkers::encode(&markers);
+        let mut console: Vec<ConsoleEntry> = windows
+            .iter_mut()
+            .flat_map(|w| std::mem::take(&mut w.console))
+            .collect();
+        console.sort_by_key(|c| (c.at, c.window));
+        let mut all: Vec<(NetworkRequest, RequestPayloads)> = windows
+            .iter_mut()
+            .flat_map(|w| std::mem::take(&mut w.requests))
+            .collect();
+        all.sort_by_key(|(r, _)| (r.at, r.window));
+        let mut requests = Vec::with_capacity(all.len());
+        let mut encoded_payloads = Vec::new();
+        for (i, (mut r, p)) in all.into_iter().enumerate() {
+            r.index = i as u32;
+            if !p.is_empty() {
+                encoded_payloads.push((r.index, EncodedMarkers::json(&p)));
+            }
+            requests.push(r);
+        }
+        let console_dropped = windows.iter().map(|w| w.console_dropped).sum();
+        let requests_dropped = windows.iter().map(|w| w.requests_dropped).sum();
         Self {
             windows,
             markers,
@@ -74,6 +120,13 @@ impl SessionAnalysis {
             insights,
             spilled,
             encoded_markers,
+            encoded_console: EncodedMarkers::json(&console),
+            encoded_requests: EncodedMarkers::json(&requests),
+            console,
+            console_dropped,
+            requests,
+            requests_dropped,
+            encoded_payloads,
         }
     }
 }

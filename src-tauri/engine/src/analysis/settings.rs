@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the analysis changes what it derives from the same events, so libraries
 /// analysed by an older build are brought up to date.
-pub const ANALYSIS_VERSION: i64 = 1;
+/// 2: every console entry and network request is kept (schema 6).
+pub const ANALYSIS_VERSION: i64 = 2;
 
 /// Where the settings live in the library's `library_meta` table.
 pub const SETTINGS_KEY: &str = "analysis_settings";

@@ -13,7 +13,10 @@ use super::thrash::{EpisodeChange, Episodes, Reversals};
 use super::EventFacts;
 use crate::formats::event::source;
 use crate::formats::event_detail::Detail;
-use crate::model::{ClickTarget, EventKind, Marker, MarkerDetail, MarkerKind};
+use crate::model::{
+    ClickTarget, ConsoleEntry, EventKind, Marker, MarkerDetail, MarkerKind, NetworkRequest,
+    RequestPayloads,
+};
 
 /// Shortest useful label length for lists and tooltips.
 const LABEL_CHARS: usize = 120;
@@ -22,6 +25,14 @@ const LABEL_CHARS: usize = 120;
 pub const MAX_MARKERS: usize = 100_000;
 /// The index `push` returns for a marker that was counted, not kept.
 const SPILLED: usize = usize::MAX;
+/// Console entries kept per window; beyond this, or beyond `MAX_CONSOLE_BYTES` of their
+/// text, they are counted, not kept.
+pub const MAX_CONSOLE_ENTRIES: usize = 100_000;
+pub const MAX_CONSOLE_BYTES: usize = 64 << 20;
+/// Network requests kept per window; beyond this they are counted, not kept.
+pub const MAX_REQUESTS: usize = 100_000;
+/// Bytes of headers and bodies kept per window; past this a request is kept without them.
+pub const MAX_PAYLOAD_BYTES: usize = 64 << 20;
 
 /// A click on a link or button waiting to see whether the page responds.
 #[derive(Debug)]
@@ -94,6 +105,12 @@ pub struct WindowAnalyzer {
     /// Markers beyond `MAX_MARKERS`, counted by kind; `spill` takes their updates.
     spilled: Vec<(MarkerKind, u32)>,
     spill: Marker,
+    console: Vec<ConsoleEntry>,
+    console_bytes: usize,
+    console_dropped: u32,
+    requests: Vec<(NetworkRequest, RequestPayloads)>,
+    payload_bytes: usize,
+    requests_dropped: u32,
 }
 
 impl WindowAnalyzer {
@@ -128,6 +145,12 @@ impl WindowAnalyzer {
                 label: String::new(),
                 detail: MarkerDetail::default(),
             },
+            console: Vec::new(),
+            console_bytes: 0,
+            console_dropped: 0,
+            requests: Vec::new(),
+            payload_bytes: 0,
+            requests_dropped: 0,
         }
     }
 
@@ -506,73 +529,8 @@ impl WindowAnalyzer {
     fn signals(&mut self, t: f64, found: &mut Vec<Signal>) {
         for s in found.drain(..) {
             match s {
-                Signal::ConsoleError {
-                    level,
-                    message,
-                    stack,
-                } => {
-                    self.error_at(t, &message);
-                    self.push(
-                        t,
-                        MarkerKind::ConsoleError,
-                        message.clone(),
-                        MarkerDetail {
-                            level: Some(level),
-                            message: Some(message),
-                            stack,
-                            ..Default::default()
-                        },
-                    );
-                }
-                Signal::ConsoleWarning { message, stack } => {
-                    self.push(
-                        t,
-                        MarkerKind::ConsoleWarning,
-                        message.clone(),
-                        MarkerDetail {
-                            level: Some("warn".into()),
-                            message: Some(message),
-                            stack,
-                            ..Default::default()
-                        },
-                    );
-                }
-                Signal::Exception { message, stack } => {
-                    self.error_at(t, &message);
-                    self.push(
-                        t,
-                        MarkerKind::Exception,
-                        message.clone(),
-                        MarkerDetail {
-                            level: Some("error".into()),
-                            message: Some(message),
-                            stack,
-                            ..Default::default()
-                        },
-                    );
-                }
-                Signal::Request(mut r) if r.failed => {
-                    r.url = self.absolute(r.url);
-                    let label = format!(
-                        "{} {} → {}",
-                        r.method.as_deref().unwrap_or("GET"),
-                        short_url(&r.url),
-                        r.status.map_or("failed".into(), |s| s.to_string())
-                    );
-                    self.push(
-                        r.at.unwrap_or(t),
-                        MarkerKind::FailedRequest,
-                        label,
-                        MarkerDetail {
-                            url: Some(r.url),
-                            method: r.method,
-                            status: r.status,
-                            duration_ms: r.duration_ms,
-                            ..Default::default()
-                        },
-                    );
-                }
-                Signal::Request(_) => {}
+                Signal::Console(c) => self.console(t, c),
+                Signal::Request(r) => self.request(t, *r),
                 Signal::Navigation { url } => {
                     self.navigate(t, url);
                 }
@@ -589,6 +547,117 @@ impl WindowAnalyzer {
                 }
             }
         }
+    }
+
+    /// A console entry: kept for the console list, and a marker when it is an error, an
+    /// exception or a warning.
+    fn console(&mut self, t: f64, c: signals::Console) {
+        let kind = if c.exception {
+            Some(MarkerKind::Exception)
+        } else if c.is_error() {
+            Some(MarkerKind::ConsoleError)
+        } else if c.is_warning() {
+            Some(MarkerKind::ConsoleWarning)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            if kind != MarkerKind::ConsoleWarning {
+                self.error_at(t, &c.message);
+            }
+            let level = if kind == MarkerKind::Exception {
+                "error".to_string()
+            } else {
+                c.level.clone()
+            };
+            self.push(
+                t,
+                kind,
+                c.message.clone(),
+                MarkerDetail {
+                    level: Some(level),
+                    message: Some(c.message.clone()),
+                    stack: c.stack.clone(),
+                    ..Default::default()
+                },
+            );
+        }
+        let bytes = c.message.len() + c.stack.as_ref().map_or(0, String::len);
+        if self.console.len() >= MAX_CONSOLE_ENTRIES
+            || self.console_bytes + bytes > MAX_CONSOLE_BYTES
+        {
+            self.console_dropped += 1;
+            return;
+        }
+        self.console_bytes += bytes;
+        self.console.push(ConsoleEntry {
+            at: t.round() as i64,
+            window: self.window,
+            level: c.level,
+            message: c.message,
+            stack: c.stack,
+            exception: c.exception,
+        });
+    }
+
+    /// A network request: kept for the network list, and a marker when it failed.
+    fn request(&mut self, t: f64, mut r: signals::Request) {
+        r.url = self.absolute(r.url);
+        let at = r.at.unwrap_or(t);
+        if r.failed {
+            let label = format!(
+                "{} {} → {}",
+                r.method.as_deref().unwrap_or("GET"),
+                short_url(&r.url),
+                r.status.map_or("failed".into(), |s| s.to_string())
+            );
+            self.push(
+                at,
+                MarkerKind::FailedRequest,
+                label,
+                MarkerDetail {
+                    url: Some(r.url.clone()),
+                    method: r.method.clone(),
+                    status: r.status,
+                    duration_ms: r.duration_ms,
+                    ..Default::default()
+                },
+            );
+        }
+        if self.requests.len() >= MAX_REQUESTS {
+            self.requests_dropped += 1;
+            return;
+        }
+        let mut payloads = r.payloads;
+        let bytes = payloads.bytes();
+        if self.payload_bytes + bytes <= MAX_PAYLOAD_BYTES {
+            self.payload_bytes += bytes;
+        } else {
+            payloads = RequestPayloads {
+                notes: vec![format!(
+                    "headers and bodies not kept: this window's recording has more than {} MiB \
+                     of them",
+                    MAX_PAYLOAD_BYTES >> 20
+                )],
+                ..Default::default()
+            };
+        }
+        self.requests.push((
+            NetworkRequest {
+                index: 0,
+                at: at.round() as i64,
+                window: self.window,
+                method: r.method,
+                url: r.url,
+                status: r.status,
+                duration_ms: r.duration_ms,
+                size: r.size,
+                kind: r.kind,
+                failed: r.failed,
+                has_detail: !payloads.is_empty(),
+            },
+            payloads,
+        ));
     }
 
     // --- Pointer, scroll and viewport ------------------------------------------------------
@@ -701,11 +770,19 @@ impl WindowAnalyzer {
         }
         let mut markers = self.markers;
         markers.sort_by_key(|m| m.at);
+        let mut console = self.console;
+        console.sort_by_key(|c| c.at);
+        let mut requests = self.requests;
+        requests.sort_by_key(|(r, _)| r.at);
         WindowResult {
             window: self.window,
             markers,
             segments: self.activity.finish(end.round() as i64),
             spilled: self.spilled,
+            console,
+            console_dropped: self.console_dropped,
+            requests,
+            requests_dropped: self.requests_dropped,
         }
     }
 }
@@ -767,5 +844,60 @@ mod tests {
         assert_eq!(s.insights.clicks as usize, n);
         assert_eq!(s.insights.page_count, 1);
         assert_eq!(s.spilled, vec![(MarkerKind::Click, 11)]);
+    }
+
+    #[test]
+    fn console_entries_and_requests_past_the_caps_are_counted_not_kept() {
+        let mut a = WindowAnalyzer::new(0, &AnalysisSettings::default());
+        a.observe(&facts(
+            r#"{"type":4,"timestamp":0,"data":{"href":"https://a.test/","width":1,"height":1}}"#,
+        ));
+        let n = MAX_CONSOLE_ENTRIES + 7;
+        for i in 0..n {
+            a.observe(&facts(&format!(
+                r#"{{"type":6,"timestamp":{},"data":{{"plugin":"rrweb/console@1","payload":{{"level":"error","payload":["\"e{i}\""]}}}}}}"#,
+                1 + i
+            )));
+        }
+        // Requests with bodies past the window's budget for them, then more than the cap.
+        let body = "b".repeat(crate::analysis::signals::MAX_BODY_BYTES);
+        let big = MAX_PAYLOAD_BYTES / body.len() + 2;
+        let requests = |n: usize, body: &str| {
+            let one = format!(
+                r#"{{"name":"/api","initiatorType":"fetch","responseStatus":500,"responseBody":"{body}"}}"#
+            );
+            vec![one; n].join(",")
+        };
+        for (count, body) in [(big, body.as_str()), (MAX_REQUESTS + 3 - big, "")] {
+            a.observe(&facts(&format!(
+                r#"{{"type":6,"timestamp":{n},"data":{{"plugin":"rrweb/network@1","payload":{{"requests":[{}]}}}}}}"#,
+                requests(count, body)
+            )));
+        }
+        let r = a.finish();
+        assert_eq!(r.console.len(), MAX_CONSOLE_ENTRIES);
+        assert_eq!(r.console_dropped, 7);
+        assert_eq!(r.requests.len(), MAX_REQUESTS);
+        assert_eq!(r.requests_dropped, 3);
+        // Bodies stop being kept at the window's budget; the request stays, with a note.
+        let kept: usize = r
+            .requests
+            .iter()
+            .filter_map(|(_, p)| p.response_body.as_ref())
+            .map(|b| b.text.len())
+            .sum();
+        assert!(kept <= MAX_PAYLOAD_BYTES, "{kept}");
+        assert!(r.requests[0].1.response_body.is_some());
+        let (over, p) = &r.requests[big - 1];
+        assert!(p.response_body.is_none() && p.notes.len() == 1 && over.has_detail);
+        assert_eq!(
+            over.url, "https://a.test/api",
+            "made absolute against the page"
+        );
+        let s = crate::analysis::SessionAnalysis::combine(vec![r], 5_000);
+        // Every error still counts in the figures, kept or not.
+        assert_eq!(s.insights.errors as usize, n);
+        assert_eq!(s.insights.failed_requests as usize, MAX_REQUESTS + 3);
+        assert_eq!((s.console_dropped, s.requests_dropped), (7, 3));
     }
 }

@@ -10,7 +10,10 @@ use crate::analysis::{
 };
 use crate::error::{Error, Result};
 use crate::formats::parse_event;
-use crate::model::{ActivitySegment, Insights, Marker};
+use crate::model::{
+    ActivitySegment, ConsoleLog, Insights, Marker, NetworkLog, NetworkRequestDetail,
+    RequestPayloads,
+};
 
 /// `window_idx` of the whole session's segments.
 const SESSION_WINDOW: i64 = -1;
@@ -49,6 +52,38 @@ pub(super) fn store(tx: &Transaction<'_>, pk: i64, a: &SessionAnalysis) -> Resul
             a.encoded_markers.data
         ],
     )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO session_console (session_pk, entry_count, dropped, raw_bytes, \
+         data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            pk,
+            a.console.len() as i64,
+            a.console_dropped,
+            a.encoded_console.raw_bytes as i64,
+            a.encoded_console.data
+        ],
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO session_requests (session_pk, request_count, dropped, \
+         raw_bytes, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            pk,
+            a.requests.len() as i64,
+            a.requests_dropped,
+            a.encoded_requests.raw_bytes as i64,
+            a.encoded_requests.data
+        ],
+    )?;
+    tx.execute("DELETE FROM request_payloads WHERE session_pk = ?1", [pk])?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO request_payloads (session_pk, idx, raw_bytes, data) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (idx, e) in &a.encoded_payloads {
+            insert.execute(params![pk, idx, e.raw_bytes as i64, e.data])?;
+        }
+    }
     tx.execute("DELETE FROM activity_segments WHERE session_pk = ?1", [pk])?;
     {
         let mut insert = tx.prepare_cached(
@@ -120,6 +155,81 @@ pub(super) fn markers(conn: &Connection, pk: i64) -> Result<Vec<Marker>> {
         .into_iter()
         .filter_map(|v| serde_json::from_value::<Marker>(v).ok())
         .collect())
+}
+
+/// Reads one zstd JSON blob of `table` (`count_col`, `dropped`, `raw_bytes`, `data`).
+fn stored_list<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    table: &str,
+    pk: i64,
+) -> Result<(Vec<T>, u32)> {
+    let stored = conn
+        .query_row(
+            &format!("SELECT dropped, raw_bytes, data FROM {table} WHERE session_pk = ?1"),
+            [pk],
+            |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, usize>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((dropped, raw_bytes, data)) = stored else {
+        return Ok((Vec::new(), 0));
+    };
+    let json = chunk::decompress(&data, raw_bytes)?;
+    let values: Vec<serde_json::Value> =
+        serde_json::from_slice(&json).map_err(|e| Error::Storage(format!("{table}: {e}")))?;
+    // An entry this build cannot read (a newer build wrote it) is left out.
+    Ok((
+        values
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<T>(v).ok())
+            .collect(),
+        dropped,
+    ))
+}
+
+pub(super) fn console(conn: &Connection, pk: i64) -> Result<ConsoleLog> {
+    let (entries, dropped) = stored_list(conn, "session_console", pk)?;
+    Ok(ConsoleLog { entries, dropped })
+}
+
+pub(super) fn requests(conn: &Connection, pk: i64) -> Result<NetworkLog> {
+    let (requests, dropped) = stored_list(conn, "session_requests", pk)?;
+    Ok(NetworkLog { requests, dropped })
+}
+
+/// One request with its headers and bodies (none when nothing was recorded).
+pub(super) fn request(
+    conn: &Connection,
+    pk: i64,
+    index: u32,
+) -> Result<Option<NetworkRequestDetail>> {
+    let Some(request) = requests(conn, pk)?
+        .requests
+        .into_iter()
+        .find(|r| r.index == index)
+    else {
+        return Ok(None);
+    };
+    let stored = conn
+        .query_row(
+            "SELECT raw_bytes, data FROM request_payloads WHERE session_pk = ?1 AND idx = ?2",
+            params![pk, index],
+            |r| Ok((r.get::<_, usize>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?;
+    let payloads = match stored {
+        Some((raw_bytes, data)) => {
+            let json = chunk::decompress(&data, raw_bytes)?;
+            serde_json::from_slice::<RequestPayloads>(&json).unwrap_or_default()
+        }
+        None => RequestPayloads::default(),
+    };
+    Ok(Some(NetworkRequestDetail { request, payloads }))
 }
 
 /// Segments per window index (`SESSION_WINDOW` for the session).

@@ -9,7 +9,7 @@ use rusqlite::{params, Transaction};
 use super::chunk::{ChunkBuilder, SealedChunk};
 use super::reorder::{Ready, Reorder};
 use super::Library;
-use crate::analysis::window::MAX_MARKERS;
+use crate::analysis::window::{MAX_CONSOLE_BYTES, MAX_CONSOLE_ENTRIES, MAX_MARKERS, MAX_REQUESTS};
 use crate::analysis::{merge_pages, BackgroundAnalysis, EventFacts, Stats};
 use crate::error::{Error, Result};
 use crate::formats::{read_recording, read_sentry_replay, ReadOptions, SourceEvent};
@@ -285,6 +285,20 @@ impl Library {
                 report.warnings.push(format!(
                     "{spilled} markers past the first {MAX_MARKERS} of a window are counted \
                      in the figures but not kept"
+                ));
+            }
+            if a.console_dropped > 0 {
+                report.warnings.push(format!(
+                    "{} console entries past the first {MAX_CONSOLE_ENTRIES} (or {} MiB) of a \
+                     window are not kept",
+                    a.console_dropped,
+                    MAX_CONSOLE_BYTES >> 20
+                ));
+            }
+            if a.requests_dropped > 0 {
+                report.warnings.push(format!(
+                    "{} network requests past the first {MAX_REQUESTS} of a window are not kept",
+                    a.requests_dropped
                 ));
             }
         }

@@ -14,8 +14,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ChunkInfo, ClientInfo, Compression, EventCounts, Format, Marker, PageVisit, SessionDetail,
-    SessionSort, SessionSummary, SessionUser, WindowInfo,
+    ChunkInfo, ClientInfo, Compression, ConsoleLog, EventCounts, Format, Marker, NetworkLog,
+    NetworkRequestDetail, PageVisit, SessionDetail, SessionSort, SessionSummary, SessionUser,
+    WindowInfo,
 };
 pub use analysis_store::{Reanalyze, ReanalyzeProgress};
 pub use import::ImportOptions;
@@ -250,6 +251,25 @@ impl Library {
         analysis_store::markers(&self.conn, pk)
     }
 
+    /// A session's console entries (every level), in time order.
+    pub fn console_entries(&self, id: &str) -> Result<ConsoleLog> {
+        let (pk, _) = self.resolve(id)?;
+        analysis_store::console(&self.conn, pk)
+    }
+
+    /// A session's network requests, in time order (without headers and bodies).
+    pub fn network_requests(&self, id: &str) -> Result<NetworkLog> {
+        let (pk, _) = self.resolve(id)?;
+        analysis_store::requests(&self.conn, pk)
+    }
+
+    /// Request `index` of a session's list, with its headers and bodies.
+    pub fn network_request(&self, id: &str, index: u32) -> Result<NetworkRequestDetail> {
+        let (pk, full_id) = self.resolve(id)?;
+        analysis_store::request(&self.conn, pk, index)?
+            .ok_or(Error::RequestNotFound { id: full_id, index })
+    }
+
     /// The events of chunks `from_seq..=to_seq` of a window, as one JSON array, without
     /// re-serialising: the stored bytes are joined as they are.
     pub fn chunk_events(
@@ -364,6 +384,9 @@ impl Library {
             "chunks",
             "session_markers",
             "activity_segments",
+            "session_console",
+            "session_requests",
+            "request_payloads",
         ] {
             let n: i64 =
                 self.conn

@@ -147,6 +147,37 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_errors ON sessions(error_count DESC);
     CREATE INDEX sessions_by_frustration ON sessions(frustration_score DESC);
     "#,
+    // 6: every console entry and network request, for the player's Console and Network
+    // panels. Sessions analysed before it are brought up to date by the analysis version
+    // (2), which fills these tables.
+    r#"
+    -- One zstd-compressed JSON array each (the model's `ConsoleEntry`s and
+    -- `NetworkRequest`s, in time order): always read whole, like the markers. `dropped`
+    -- counts what was recorded past the per-window caps and not kept.
+    CREATE TABLE session_console (
+        session_pk INTEGER PRIMARY KEY REFERENCES sessions(pk) ON DELETE CASCADE,
+        entry_count INTEGER NOT NULL,
+        dropped INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE TABLE session_requests (
+        session_pk INTEGER PRIMARY KEY REFERENCES sessions(pk) ON DELETE CASCADE,
+        request_count INTEGER NOT NULL,
+        dropped INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    -- The headers and bodies of one request (`RequestPayloads`, zstd JSON), read one at a
+    -- time when the user opens it; `idx` is the request's position in the list.
+    CREATE TABLE request_payloads (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (session_pk, idx)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -208,5 +239,80 @@ mod tests {
             (0, 3, 0),
             "kept, and due for analysis"
         );
+    }
+
+    #[test]
+    fn a_schema_5_library_migrates_to_6_and_its_analysed_sessions_are_due_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mut conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        // A session analysed by the build before console and network lists existed.
+        conn.execute_batch(
+            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
+             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
+             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
+             file_bytes, raw_bytes, stored_bytes, imported_at, analysis_version, error_count) \
+             VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
+             3, 10, 10, 5, 1, 1, 4)",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        for table in ["session_console", "session_requests", "request_payloads"] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0, "{table} exists and is empty");
+        }
+        let (analysed, errors): (i64, i64) = conn
+            .query_row(
+                "SELECT analysis_version, error_count FROM sessions",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(errors, 4, "the old figures are kept until the new analysis");
+        assert!(
+            analysed < crate::analysis::ANALYSIS_VERSION,
+            "analysed by an older build, so due for analysis again"
+        );
+    }
+
+    #[test]
+    fn a_schema_6_library_migrates_to_7_with_remote_assets_off_for_every_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mut conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
+             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
+             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
+             file_bytes, raw_bytes, stored_bytes, imported_at) \
+             VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
+             3, 10, 10, 5, 1)",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let (version, remote, clicks): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), remote_assets, \
+                 click_count FROM sessions",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!((remote, clicks), (0, 3), "kept, and off");
     }
 }
