@@ -4,6 +4,7 @@
 mod analysis_store;
 pub mod chunk;
 mod import;
+mod remote_assets;
 pub(crate) mod reorder;
 mod schema;
 

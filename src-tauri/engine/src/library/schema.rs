@@ -178,6 +178,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_pk, idx)
     );
     "#,
+    // 7: whether the user let a session's replay load its page's remote assets (off unless
+    // they said so, session by session).
+    r#"
+    ALTER TABLE sessions ADD COLUMN remote_assets INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.
