@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tapedeck_engine::analysis::AnalysisSettings;
 use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
-use tapedeck_engine::model::{ImportOutcome, SessionDetail, SessionSort, SessionSummary};
+use tapedeck_engine::model::{
+    ConsoleLog, ImportOutcome, NetworkLog, NetworkRequestDetail, SessionDetail, SessionSort,
+    SessionSummary,
+};
 use tapedeck_engine::sources::{expand_paths, plan_recordings, Recording};
 use tapedeck_engine::{ImportOptions, Library};
 use tauri::async_runtime::spawn_blocking;
@@ -210,6 +213,31 @@ fn import_recordings(
                 }
             });
             match result {
+/// A session's console entries (every level), in time order.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_console(app: AppHandle, id: String) -> AppResult<ConsoleLog> {
+    with_library(app, move |lib| Ok(lib.console_entries(&id)?)).await
+}
+
+/// A session's network requests, in time order, without headers and bodies.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_network(app: AppHandle, id: String) -> AppResult<NetworkLog> {
+    with_library(app, move |lib| Ok(lib.network_requests(&id)?)).await
+}
+
+/// Request `index` of a session's list, with its headers and bodies.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_network_request(
+    app: AppHandle,
+    id: String,
+    index: u32,
+) -> AppResult<NetworkRequestDetail> {
+    with_library(app, move |lib| Ok(lib.network_request(&id, index)?)).await
+}
+
                 Ok(outcome) => ImportReport {
                     path,
                     outcome: Some(outcome),

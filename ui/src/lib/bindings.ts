@@ -12,6 +12,12 @@ export const commands = {
 	listSessions: (sort: SessionSort | null) => typedError<SessionSummary[], ErrorPayload>(__TAURI_INVOKE("list_sessions", { sort })),
 	/**  One session with its pages, windows and chunk map. */
 	getSession: (id: string) => typedError<SessionDetail, ErrorPayload>(__TAURI_INVOKE("get_session", { id })),
+	/**  A session's console entries (every level), in time order. */
+	getConsole: (id: string) => typedError<ConsoleLog, ErrorPayload>(__TAURI_INVOKE("get_console", { id })),
+	/**  A session's network requests, in time order, without headers and bodies. */
+	getNetwork: (id: string) => typedError<NetworkLog, ErrorPayload>(__TAURI_INVOKE("get_network", { id })),
+	/**  Request `index` of a session's list, with its headers and bodies. */
+	getNetworkRequest: (id: string, index: number) => typedError<NetworkRequestDetail, ErrorPayload>(__TAURI_INVOKE("get_network_request", { id, index })),
 	/**  The thresholds the analysis uses. */
 	getAnalysisSettings: () => typedError<AnalysisSettings, ErrorPayload>(__TAURI_INVOKE("get_analysis_settings")),
 	/**
@@ -124,6 +130,35 @@ export type ClientInfo = {
 
 /**  The compression wrapped around a recording, sniffed from its magic bytes. */
 export type Compression = "none" | "gzip" | "zlib" | "zstd";
+
+/**  One console entry the page logged (every level), computed at import. */
+export type ConsoleEntry = {
+	/**  Epoch milliseconds. */
+	at: number,
+	/**  The window (tab) it was logged in. */
+	window: number,
+	/**
+	 *  As recorded, lower-case (`log`, `info`, `debug`, `warn`, `error`, `assert`, `trace`,
+	 *  `table`...); Sentry's `warning` is `warn`.
+	 */
+	level: string,
+	/**  The arguments as text, joined by spaces (at most 4 000 characters). */
+	message: string,
+	/**  Stack frames, one per line, where the recorder kept them. */
+	stack?: string | null,
+	/**
+	 *  An uncaught exception (or an error logged as an `Error` object, or a PostHog
+	 *  `$exception`) rather than plain output.
+	 */
+	exception?: boolean,
+};
+
+/**  A session's console output, in time order. */
+export type ConsoleLog = {
+	entries: ConsoleEntry[],
+	/**  Entries recorded but not kept (past the per-window cap of a hostile recording). */
+	dropped: number,
+};
 
 /**  The wire shape of an `AppError`. */
 export type ErrorPayload = {
@@ -274,12 +309,73 @@ export type MenuAction = {
 	action: string,
 };
 
+/**  A session's network requests, in time order. */
+export type NetworkLog = {
+	requests: NetworkRequest[],
+	/**  Requests recorded but not kept (past the per-window cap of a hostile recording). */
+	dropped: number,
+};
+
+/**
+ *  One network request the page made, computed at import. Its headers and bodies, where
+ *  recorded, are fetched on their own (`NetworkRequestDetail`).
+ */
+export type NetworkRequest = {
+	/**  Position in the session's list (time order), to ask for its detail. */
+	index: number,
+	/**  Epoch milliseconds when it started. */
+	at: number,
+	window: number,
+	method?: string | null,
+	/**  Absolute where the recording gave a path (resolved against the page). */
+	url: string,
+	/**  HTTP status; 0 when the request did not complete (or the browser hid it). */
+	status?: number | null,
+	durationMs?: number | null,
+	/**  Bytes transferred, else the body size, when recorded. */
+	size?: number | null,
+	/**  What made the request: `fetch`, `xhr`, `script`, `link`, `img`, `css`, `navigation`... */
+	kind?: string | null,
+	/**  Status ≥ 400, or 0 for a fetch/XHR (docs/ANALYSIS.md). */
+	failed: boolean,
+	/**  Headers or bodies were recorded and kept. */
+	hasDetail: boolean,
+};
+
+/**  One request with its headers and bodies. */
+export type NetworkRequestDetail = {
+	request: NetworkRequest,
+	payloads: RequestPayloads,
+};
+
 /**  A page the user was on, from a Meta event. */
 export type PageVisit = {
 	at: number,
 	url: string,
 	/**  The window (tab) the page was in. */
 	window: number,
+};
+
+/**  A request or response body as recorded, cut at `MAX_BODY_BYTES`. */
+export type RecordedBody = {
+	text: string,
+	/**  Bytes of the body as recorded (more than `text` holds when truncated). */
+	bytes: number,
+	truncated: boolean,
+};
+
+/**  What was recorded about one request beyond its list row. */
+export type RequestPayloads = {
+	/**  Name and value, in recorded order. */
+	requestHeaders: ([string, string])[],
+	responseHeaders: ([string, string])[],
+	requestBody?: RecordedBody | null,
+	responseBody?: RecordedBody | null,
+	/**
+	 *  What the recorder or Tapedeck says about what is missing (e.g. Sentry's
+	 *  `URL_SKIPPED`, or headers past the cap left out).
+	 */
+	notes?: string[],
 };
 
 /**  Everything the player needs to open a session. */

@@ -62,7 +62,9 @@ describe("remembered panel choices", () => {
   });
   it("reads the tab, events otherwise", () => {
     expect(parseTab("session")).toBe("session");
-    expect(parseTab("console")).toBe("events");
+    expect(parseTab("console")).toBe("console");
+    expect(parseTab("network")).toBe("network");
+    expect(parseTab("logs")).toBe("events");
     expect(parseTab(null)).toBe("events");
   });
 });

@@ -13,7 +13,7 @@ export const PANEL_DEFAULT = 340;
 /** The replay keeps at least this much of the player's width. */
 export const STAGE_MIN = 320;
 
-export const TABS = ["events", "session"] as const;
+export const TABS = ["events", "console", "network", "session"] as const;
 export type Tab = (typeof TABS)[number];
 
 /** The panel is shown unless it was hidden. */

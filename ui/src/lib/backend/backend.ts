@@ -5,12 +5,15 @@
 import type {
   AnalysisProgressEvent,
   AnalysisSettings,
+  ConsoleLog,
   ErrorPayload,
   ImportProgressEvent,
   ImportReport,
   LaunchRequest,
   LibraryInfo,
   MenuAction,
+  NetworkLog,
+  NetworkRequestDetail,
   SessionDetail,
   SessionSort,
   SessionSummary,
@@ -30,6 +33,12 @@ export interface Backend {
   listSessions(sort?: SessionSort | null): Promise<SessionSummary[]>;
   getSession(id: string): Promise<SessionDetail>;
   /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
+  /** Every console entry of a session (every level), in time order. */
+  getConsole(id: string): Promise<ConsoleLog>;
+  /** Every network request of a session, in time order, without headers and bodies. */
+  getNetwork(id: string): Promise<NetworkLog>;
+  /** Request `index` of that list with its headers and bodies (`request_not_found` if none). */
+  getNetworkRequest(id: string, index: number): Promise<NetworkRequestDetail>;
   chunkEvents(id: string, window: number, fromSeq: number, toSeq: number): Promise<ArrayBuffer>;
   /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
   importPaths(paths: string[]): Promise<ImportReport[]>;

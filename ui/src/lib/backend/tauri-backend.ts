@@ -26,6 +26,18 @@ export class TauriBackend implements Backend {
   }
 
   async importPaths(paths: string[]) {
+  async getConsole(id: string) {
+    return unwrap(await commands.getConsole(id));
+  }
+
+  async getNetwork(id: string) {
+    return unwrap(await commands.getNetwork(id));
+  }
+
+  async getNetworkRequest(id: string, index: number) {
+    return unwrap(await commands.getNetworkRequest(id, index));
+  }
+
     return unwrap(await commands.importPaths(paths));
   }
 

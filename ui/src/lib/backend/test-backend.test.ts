@@ -185,6 +185,9 @@ function analysed(name: string, start: number, seconds: number, patch: Partial<I
     windows: [],
   };
   return {
+    console: [],
+    network: [],
+    requests: [],
     ...fixture(`${name}.json`, recording(start, seconds, `https://${name}.test/`)),
     analysis,
   };
@@ -261,6 +264,26 @@ describe("fixture analysis sidecars", () => {
 
   test("a malformed sidecar is refused, naming the file", () => {
     expect(() => parseAnalysis("x.analysis.json", "{")).toThrow(/^x\.analysis\.json: /);
+  test("console entries and requests are the engine's, details by index", async () => {
+    const files = new Map<string, Uint8Array>([
+      ["frustrated.json", read("frustrated.json")],
+      ["frustrated.analysis.json", read("frustrated.analysis.json")],
+    ]);
+    const sidecar = JSON.parse(read("frustrated.analysis.json").toString("utf8"));
+    const b = new TestBackend({ library: withAnalyses(files) });
+    const [s] = await b.listSessions();
+    expect((await b.getConsole(s.id)).entries).toEqual(sidecar.console);
+    const net = await b.getNetwork(s.id);
+    expect(net.requests).toEqual(sidecar.network);
+    const withDetail = net.requests.find((r) => r.hasDetail)!;
+    const d = await b.getNetworkRequest(s.id, withDetail.index);
+    expect(d.request).toEqual(withDetail);
+    expect(d.payloads.responseBody?.text.length).toBeGreaterThan(0);
+    await expect(b.getNetworkRequest(s.id, 999)).rejects.toMatchObject({
+      code: "request_not_found",
+    });
+  });
+
     expect(() => parseAnalysis("x.analysis.json", '{"markers":[],"segments":[]}')).toThrow(
       /insights/,
     );

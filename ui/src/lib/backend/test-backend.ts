@@ -1,13 +1,16 @@
 // An in-memory Backend so the whole UI runs in a plain browser (development and the browser
 // tests). It imports fixture recordings the way the engine does — same summary fields, same
 // chunk layout, same error codes and messages — closely enough for the UI not to tell.
-// It does not analyse recordings: a fixture's insights, markers and activity segments are the
-// ones the real engine computed for it, shipped beside it as `<name>.analysis.json`.
+// It does not analyse recordings: a fixture's insights, markers, activity segments, console
+// entries and network requests are the ones the real engine computed for it, shipped beside it
+// as `<name>.analysis.json`.
 
 import type {
   ActivitySegment,
   AnalysisProgressEvent,
   AnalysisSettings,
+  ConsoleEntry,
+  ConsoleLog,
   EventCounts,
   Format,
   ImportOutcome,
@@ -18,6 +21,9 @@ import type {
   LibraryInfo,
   Marker,
   MenuAction,
+  NetworkLog,
+  NetworkRequest,
+  NetworkRequestDetail,
   PageVisit,
   SessionDetail,
   SessionSort,
@@ -51,6 +57,12 @@ export interface FixtureAnalysis {
   windows: { index: number; segments: ActivitySegment[] }[];
 }
 
+  /** Every console entry (`console --json`). */
+  console: ConsoleEntry[];
+  /** Every request (`network --json`). */
+  network: NetworkRequest[];
+  /** The headers and bodies of those that have them (`network --request N --json`). */
+  requests: NetworkRequestDetail[];
 /** The sidecar file that carries a fixture's analysis: `a.json` → `a.analysis.json`. */
 export const ANALYSIS_SUFFIX = ".analysis.json";
 
@@ -102,6 +114,9 @@ export function parseAnalysis(file: string, text: string): FixtureAnalysis {
     windows: Array.isArray(v.windows) ? v.windows : [{ index: 0, segments: v.segments }],
   };
 }
+    console: Array.isArray(v.console) ? v.console : [],
+    network: Array.isArray(v.network) ? v.network : [],
+    requests: Array.isArray(v.requests) ? v.requests : [],
 
 /**
  * Gives each recording the analysis in its sidecar, if it has one. `files` holds every file
@@ -264,6 +279,32 @@ export class TestBackend implements Backend {
     let changed = false;
     for (const path of paths) {
       const report = await this.importOne(path);
+  async getConsole(id: string): Promise<ConsoleLog> {
+    this.record("getConsole", id);
+    return { entries: structuredClone(this.find(id).analysis.console), dropped: 0 };
+  }
+
+  async getNetwork(id: string): Promise<NetworkLog> {
+    this.record("getNetwork", id);
+    return { requests: structuredClone(this.find(id).analysis.network), dropped: 0 };
+  }
+
+  async getNetworkRequest(id: string, index: number): Promise<NetworkRequestDetail> {
+    this.record("getNetworkRequest", id, index);
+    const s = this.find(id);
+    const request = s.analysis.network.find((r) => r.index === index);
+    if (!request) {
+      throw new BackendError(
+        "request_not_found",
+        `session ${s.summary.id} has no request ${index}`,
+      );
+    }
+    const detail = s.analysis.requests.find((d) => d.request.index === index);
+    return structuredClone(
+      detail ?? { request, payloads: { requestHeaders: [], responseHeaders: [] } },
+    );
+  }
+
       if (report.outcome?.status === "imported") changed = true;
       reports.push(report);
     }
@@ -518,7 +559,15 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
   };
   const analysis: FixtureAnalysis = file.analysis
     ? structuredClone(file.analysis)
-    : { insights: zeroInsights(), markers: [], segments: [], windows: [] };
+    : {
+        insights: zeroInsights(),
+        markers: [],
+        segments: [],
+        windows: [],
+        console: [],
+        network: [],
+        requests: [],
+      };
   return { summary, urls: stats.urls, chunks, contentHash: hash, analysis };
 }
 
