@@ -92,6 +92,10 @@ export class ReplayController implements PlayerProbe {
     return this.state.playing;
   }
 
+  loadedUntil(): number {
+    return this.state.loadedUntil;
+  }
+
   /** Fetches the first batch and builds the player; the rest streams in afterwards. */
   async load(autoplay: boolean): Promise<void> {
     const plan = planPlayback(this.opts.window.chunks);
