@@ -156,7 +156,7 @@ async function main() {
         // Scroll the page itself (pointer over the header): down, and back up 30 s later.
         await tab.mouse.move(900, 40);
         await tab.mouse.wheel(0, Math.floor(s / 30_000) % 2 === 0 ? 300 : -300);
-      } else if (s % 300_000 === 150_000) {
+      } else if (s % 300_000 === 150_200) {
         await tab.click('#compact');
         await tab.focus('#note');
       } else if (s % 400 === 0) {
