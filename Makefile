@@ -7,7 +7,7 @@ APP_FEATURES := --features tapedeck/custom-protocol
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-browser test-e2e \
-        bench bench-import bench-first-frame bindings fmt samples
+        bench bench-import bench-first-frame bench-player bindings fmt samples
 
 ## Install what is missing, build, and open the app (on the sample library the first time).
 run: deps-run app
@@ -52,13 +52,18 @@ test-e2e: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e -- --test-threads=1
 
 ## Benchmarks (not tests): figures for the README's performance section.
-bench: bench-import bench-first-frame
+bench: bench-import bench-first-frame bench-player
 
 bench-import:
 	cargo bench -p tapedeck-engine --bench import
 
 bench-first-frame: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench first_frame
+
+# Records the long recording into target/bench/ once (a few minutes), then times both players.
+bench-player: app
+	node tools/long-recording/record.mjs
+	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench player_vs_stock
 
 ## Rewrite ui/src/lib/bindings.ts from the Rust commands.
 bindings: ui
