@@ -142,6 +142,31 @@ pub async fn get_session(app: AppHandle, id: String) -> AppResult<SessionDetail>
     with_library(app, move |lib| Ok(lib.session(&id)?)).await
 }
 
+/// A session's console entries (every level), in time order.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_console(app: AppHandle, id: String) -> AppResult<ConsoleLog> {
+    with_library(app, move |lib| Ok(lib.console_entries(&id)?)).await
+}
+
+/// A session's network requests, in time order, without headers and bodies.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_network(app: AppHandle, id: String) -> AppResult<NetworkLog> {
+    with_library(app, move |lib| Ok(lib.network_requests(&id)?)).await
+}
+
+/// Request `index` of a session's list, with its headers and bodies.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_network_request(
+    app: AppHandle,
+    id: String,
+    index: u32,
+) -> AppResult<NetworkRequestDetail> {
+    with_library(app, move |lib| Ok(lib.network_request(&id, index)?)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn library_info(app: AppHandle) -> AppResult<LibraryInfo> {
@@ -213,31 +238,6 @@ fn import_recordings(
                 }
             });
             match result {
-/// A session's console entries (every level), in time order.
-#[tauri::command]
-#[specta::specta]
-pub async fn get_console(app: AppHandle, id: String) -> AppResult<ConsoleLog> {
-    with_library(app, move |lib| Ok(lib.console_entries(&id)?)).await
-}
-
-/// A session's network requests, in time order, without headers and bodies.
-#[tauri::command]
-#[specta::specta]
-pub async fn get_network(app: AppHandle, id: String) -> AppResult<NetworkLog> {
-    with_library(app, move |lib| Ok(lib.network_requests(&id)?)).await
-}
-
-/// Request `index` of a session's list, with its headers and bodies.
-#[tauri::command]
-#[specta::specta]
-pub async fn get_network_request(
-    app: AppHandle,
-    id: String,
-    index: u32,
-) -> AppResult<NetworkRequestDetail> {
-    with_library(app, move |lib| Ok(lib.network_request(&id, index)?)).await
-}
-
                 Ok(outcome) => ImportReport {
                     path,
                     outcome: Some(outcome),
