@@ -135,6 +135,42 @@ pub async fn reanalyze(app: AppHandle, which: Reanalyze) -> AppResult<u32> {
     Ok(n as u32)
 }
 
+/// Whether the replay of a session may load the recorded page's remote assets, and while it
+/// may, the grant its proxied URLs carry (`remote_assets.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAssetAccess {
+    pub enabled: bool,
+    pub grant: Option<String>,
+}
+
+/// "Load remote assets" for one session: off unless the user turned it on for it.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_remote_assets(app: AppHandle, id: String) -> AppResult<RemoteAssetAccess> {
+    let session = id.clone();
+    let enabled = with_library(app.clone(), move |lib| Ok(lib.remote_assets(&session)?)).await?;
+    let grant = crate::remote_assets::grant_for(&app, &id, enabled);
+    Ok(RemoteAssetAccess { enabled, grant })
+}
+
+/// Turns "Load remote assets" on or off for one session, and remembers it in the library.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_remote_assets(
+    app: AppHandle,
+    id: String,
+    enabled: bool,
+) -> AppResult<RemoteAssetAccess> {
+    let session = id.clone();
+    with_library(app.clone(), move |lib| {
+        Ok(lib.set_remote_assets(&session, enabled)?)
+    })
+    .await?;
+    let grant = crate::remote_assets::grant_for(&app, &id, enabled);
+    Ok(RemoteAssetAccess { enabled, grant })
+}
+
 /// One session with its pages, windows and chunk map.
 #[tauri::command]
 #[specta::specta]

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod error;
 mod launch;
 mod menu;
+mod remote_assets;
 mod samples;
 mod state;
 
@@ -28,6 +29,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::library_info,
             commands::take_launch_request,
             commands::import_paths,
+            commands::get_remote_assets,
+            commands::set_remote_assets,
         ])
         .events(collect_events![
             commands::ImportProgressEvent,
@@ -66,6 +69,15 @@ pub fn run(launch: Launch) {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // A recording's remote stylesheets, images, fonts and media, for sessions the user
+        // opted in for (the CSP allows this scheme, no remote origin).
+        .manage(remote_assets::AssetProxy::new())
+        .register_asynchronous_uri_scheme_protocol(
+            remote_assets::SCHEME,
+            |ctx, request, responder| {
+                remote_assets::serve(ctx.app_handle().clone(), request, responder)
+            },
+        )
         .invoke_handler(move |invoke| {
             if invoke.message.command() == "chunk_events" {
                 raw_handler(invoke)

@@ -12,12 +12,6 @@ export const commands = {
 	listSessions: (sort: SessionSort | null) => typedError<SessionSummary[], ErrorPayload>(__TAURI_INVOKE("list_sessions", { sort })),
 	/**  One session with its pages, windows and chunk map. */
 	getSession: (id: string) => typedError<SessionDetail, ErrorPayload>(__TAURI_INVOKE("get_session", { id })),
-	/**  A session's console entries (every level), in time order. */
-	getConsole: (id: string) => typedError<ConsoleLog, ErrorPayload>(__TAURI_INVOKE("get_console", { id })),
-	/**  A session's network requests, in time order, without headers and bodies. */
-	getNetwork: (id: string) => typedError<NetworkLog, ErrorPayload>(__TAURI_INVOKE("get_network", { id })),
-	/**  Request `index` of a session's list, with its headers and bodies. */
-	getNetworkRequest: (id: string, index: number) => typedError<NetworkRequestDetail, ErrorPayload>(__TAURI_INVOKE("get_network_request", { id, index })),
 	/**  The thresholds the analysis uses. */
 	getAnalysisSettings: () => typedError<AnalysisSettings, ErrorPayload>(__TAURI_INVOKE("get_analysis_settings")),
 	/**
@@ -25,6 +19,12 @@ export const commands = {
 	 *  events). Returns how many sessions were analysed.
 	 */
 	setAnalysisSettings: (settings: AnalysisSettings) => typedError<number, ErrorPayload>(__TAURI_INVOKE("set_analysis_settings", { settings })),
+	/**  A session's console entries (every level), in time order. */
+	getConsole: (id: string) => typedError<ConsoleLog, ErrorPayload>(__TAURI_INVOKE("get_console", { id })),
+	/**  A session's network requests, in time order, without headers and bodies. */
+	getNetwork: (id: string) => typedError<NetworkLog, ErrorPayload>(__TAURI_INVOKE("get_network", { id })),
+	/**  Request `index` of a session's list, with its headers and bodies. */
+	getNetworkRequest: (id: string, index: number) => typedError<NetworkRequestDetail, ErrorPayload>(__TAURI_INVOKE("get_network_request", { id, index })),
 	libraryInfo: () => typedError<LibraryInfo, ErrorPayload>(__TAURI_INVOKE("library_info")),
 	/**  The files given on the command line; returned once, then empty. */
 	takeLaunchRequest: () => __TAURI_INVOKE<LaunchRequest>("take_launch_request"),
@@ -33,6 +33,10 @@ export const commands = {
 	 *  file is reported and the rest go on.
 	 */
 	importPaths: (paths: string[]) => typedError<ImportReport[], ErrorPayload>(__TAURI_INVOKE("import_paths", { paths })),
+	/**  "Load remote assets" for one session: off unless the user turned it on for it. */
+	getRemoteAssets: (id: string) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("get_remote_assets", { id })),
+	/**  Turns "Load remote assets" on or off for one session, and remembers it in the library. */
+	setRemoteAssets: (id: string, enabled: boolean) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("set_remote_assets", { id, enabled })),
 };
 
 /** Events */
@@ -362,6 +366,15 @@ export type RecordedBody = {
 	/**  Bytes of the body as recorded (more than `text` holds when truncated). */
 	bytes: number,
 	truncated: boolean,
+};
+
+/**
+ *  Whether the replay of a session may load the recorded page's remote assets, and while it
+ *  may, the grant its proxied URLs carry (`remote_assets.rs`).
+ */
+export type RemoteAssetAccess = {
+	enabled: boolean,
+	grant: string | null,
 };
 
 /**  What was recorded about one request beyond its list row. */
