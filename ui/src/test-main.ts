@@ -6,6 +6,7 @@
 //   pick=a.json             what the Open… dialog returns
 //   launch=a.json           files "given on the command line"
 //   delay=ms, steps=n       import and analysis progress pacing;  chunkDelay=ms  slow fetches
+//   assetProxy=origin       serves "remote assets" in place of the app's remote-asset scheme
 // A fixture's `<name>.analysis.json`, when there is one, is the analysis the engine computed
 // for it (tests/ui/fixtures/analyse.mjs writes them).
 import { mount } from "svelte";
@@ -70,6 +71,7 @@ async function start() {
     progressDelayMs: num("delay") ?? 120,
     progressSteps: num("steps") ?? 5,
     chunkDelayMs: num("chunkDelay") ?? 0,
+    assetProxy: params.get("assetProxy") ?? undefined,
   });
   window.__testBackend = backend;
   installProbe();

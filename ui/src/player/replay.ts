@@ -9,6 +9,7 @@ import type { WindowInfo } from "../lib/bindings";
 import { markFirstFrame, type PlayerProbe } from "../lib/test-hooks";
 import { decodeEvents } from "./decode";
 import { planPlayback, type Batch, type PlaybackPlan } from "./plan";
+import { RemoteAssetRewriter } from "./remote-assets";
 import type { Size } from "./fit";
 
 export type ReplayStatus = "loading" | "ready" | "error";
@@ -68,6 +69,8 @@ export class ReplayController implements PlayerProbe {
   private raf = 0;
   private destroyed = false;
   private speed: number;
+  /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
+  private rewriter: Promise<RemoteAssetRewriter | null> | null = null;
 
   constructor(opts: ReplayOptions) {
     this.opts = opts;
@@ -267,8 +270,18 @@ export class ReplayController implements PlayerProbe {
 
   private async fetch(batch: Batch): Promise<eventWithTime[]> {
     const { backend, sessionId, window } = this.opts;
-    const bytes = await backend.chunkEvents(sessionId, window.index, batch.fromSeq, batch.toSeq);
-    return decodeEvents(bytes);
+    // Asked once per replay, beside the first batch; batches then go through it in order.
+    this.rewriter ??= backend.getRemoteAssets(sessionId).then(
+      (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
+      () => null,
+    );
+    const [bytes, rewriter] = await Promise.all([
+      backend.chunkEvents(sessionId, window.index, batch.fromSeq, batch.toSeq),
+      this.rewriter,
+    ]);
+    const events = await decodeEvents(bytes);
+    // With remote assets off, the events go to rrweb as recorded (the CSP blocks remote URLs).
+    return rewriter ? rewriter.rewrite(events) : events;
   }
 
   private readClock(): number {

@@ -55,11 +55,22 @@ export interface Backend {
   takeLaunchRequest(): Promise<LaunchRequest>;
   /** Native open dialog; an empty list when the user cancels. */
   pickFiles(): Promise<string[]>;
+  /** "Load remote assets" for one session: off unless the user turned it on for it. */
+  getRemoteAssets(id: string): Promise<RemoteAssets>;
+  /** Turns it on or off for that session only, remembered in the library. */
+  setRemoteAssets(id: string, enabled: boolean): Promise<RemoteAssets>;
   onImportProgress(cb: (e: ImportProgressEvent) => void): Promise<Unlisten>;
   onAnalysisProgress(cb: (e: AnalysisProgressEvent) => void): Promise<Unlisten>;
   onLibraryChanged(cb: () => void): Promise<Unlisten>;
   onMenuAction(cb: (e: MenuAction) => void): Promise<Unlisten>;
   onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten>;
+}
+
+/** Whether the replay of a session may load the recorded page's remote assets, and how. */
+export interface RemoteAssets {
+  enabled: boolean;
+  /** The URL the replay loads an absolute http(s) URL from; null when off. */
+  proxy: ((url: string) => string) | null;
 }
 
 /** Every backend failure, with the engine's stable `code` and a readable `message`. */

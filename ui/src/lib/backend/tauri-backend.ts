@@ -1,11 +1,13 @@
 // The app's backend: typed commands and events generated from the Rust side, plus the two
 // things the bindings cannot express (raw event bytes, native file drops and dialogs).
 
-import { invoke } from "@tauri-apps/api/core";
+import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
 import { commands, events, type AnalysisSettings, type SessionSort } from "../bindings";
 import { BackendError, unwrap, type Backend, type FileDropEvent, type Unlisten } from "./backend";
+import type { RemoteAssetAccess } from "../bindings";
+import type { RemoteAssets } from "./backend";
 
 export class TauriBackend implements Backend {
   async listSessions(sort?: SessionSort | null) {
@@ -62,6 +64,14 @@ export class TauriBackend implements Backend {
     }
   }
 
+  async getRemoteAssets(id: string) {
+    return remoteAssets(unwrap(await commands.getRemoteAssets(id)));
+  }
+
+  async setRemoteAssets(id: string, enabled: boolean) {
+    return remoteAssets(unwrap(await commands.setRemoteAssets(id, enabled)));
+  }
+
   async pickFiles() {
     try {
       const picked = await open({
@@ -104,4 +114,16 @@ export class TauriBackend implements Backend {
       else if (p.type === "leave") cb({ type: "leave" });
     });
   }
+}
+
+/**
+ * The app's `remote-asset` scheme (src-tauri/src/remote_assets.rs): the session's grant, then
+ * the original URL. `convertFileSrc` spells it the platform's way
+ * (`remote-asset://localhost/…`, or `http://remote-asset.localhost/…` on Windows).
+ */
+function remoteAssets(access: RemoteAssetAccess): RemoteAssets {
+  const grant = access.grant;
+  if (!access.enabled || grant === null) return { enabled: access.enabled, proxy: null };
+  const prefix = `${convertFileSrc(grant, "remote-asset")}/`;
+  return { enabled: true, proxy: (url) => prefix + encodeURIComponent(url) };
 }

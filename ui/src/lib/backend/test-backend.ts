@@ -35,6 +35,7 @@ import {
   type AppError,
   type Backend,
   type FileDropEvent,
+  type RemoteAssets,
   type Unlisten,
 } from "./backend";
 import { EventType, splitIntoChunks, type StoredChunk, type StoredEvent } from "./chunking";
@@ -170,6 +171,12 @@ export interface TestBackendOptions {
   /** Latency of every `chunkEvents` call, to see the player wait for data. */
   chunkDelayMs?: number;
   libraryPath?: string;
+  /**
+   * Stands in for the app's `remote-asset` scheme, which a plain browser does not have: an
+   * origin serving `<origin>/<session>/<encoded URL>` (the browser tests start one). Without
+   * it, a session with remote assets on loads them from their original URLs.
+   */
+  assetProxy?: string;
 }
 
 interface StoredSession {
@@ -211,6 +218,8 @@ export class TestBackend implements Backend {
   private readonly drops = new Emitter<FileDropEvent>();
   /** Every command called, for assertions. */
   readonly calls: { command: string; args: unknown[] }[] = [];
+  /** Sessions with "Load remote assets" on. */
+  private remoteAssetSessions = new Set<string>();
 
   constructor(options: TestBackendOptions = {}) {
     this.options = options;
@@ -347,6 +356,28 @@ export class TestBackend implements Backend {
     const paths = this.launchPaths;
     this.launchPaths = [];
     return { paths };
+  }
+
+  async getRemoteAssets(id: string): Promise<RemoteAssets> {
+    this.record("getRemoteAssets", id);
+    return this.remoteAssets(this.find(id).summary.id);
+  }
+
+  async setRemoteAssets(id: string, enabled: boolean): Promise<RemoteAssets> {
+    this.record("setRemoteAssets", id, enabled);
+    const full = this.find(id).summary.id;
+    if (enabled) this.remoteAssetSessions.add(full);
+    else this.remoteAssetSessions.delete(full);
+    return this.remoteAssets(full);
+  }
+
+  private remoteAssets(id: string): RemoteAssets {
+    if (!this.remoteAssetSessions.has(id)) return { enabled: false, proxy: null };
+    const base = this.options.assetProxy;
+    const proxy = base
+      ? (url: string) => `${base}/${encodeURIComponent(id)}/${encodeURIComponent(url)}`
+      : (url: string) => url;
+    return { enabled: true, proxy };
   }
 
   async pickFiles(): Promise<string[]> {
