@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tapedeck_engine::analysis::AnalysisSettings;
 use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
+use tapedeck_engine::link::SessionLink;
 use tapedeck_engine::model::{
     ConsoleLog, ImportOutcome, NetworkLog, NetworkRequestDetail, SessionDetail, SessionSort,
     SessionSummary,
@@ -17,9 +18,10 @@ use tapedeck_engine::{ImportOptions, Library};
 use tauri::async_runtime::spawn_blocking;
 use tauri::ipc::Response;
 use tauri::{AppHandle, Manager};
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_specta::Event;
 
-use crate::error::{AppResult, ErrorPayload};
+use crate::error::{AppError, AppResult, ErrorPayload};
 use crate::state::AppState;
 
 /// Progress of the file being imported, a few times a second.
@@ -66,10 +68,43 @@ pub struct LibraryInfo {
     pub schema_version: u32,
 }
 
-/// Files the app was asked to open when it was launched.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+/// Files and links the app was asked to open: on the command line at launch (returned by
+/// `take_launch_request`), or later by another launch or the OS (sent as this event).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct LaunchRequest {
     pub paths: Vec<String>,
+    pub links: Vec<LinkRequest>,
+}
+
+/// One `tapedeck://` link as given, and what it names or why it names nothing.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct LinkRequest {
+    pub url: String,
+    pub link: Option<SessionLink>,
+    pub error: Option<String>,
+}
+
+impl LaunchRequest {
+    pub fn new(paths: &[PathBuf], links: &[String]) -> Self {
+        Self {
+            paths: paths.iter().map(|p| p.display().to_string()).collect(),
+            links: links
+                .iter()
+                .map(|url| match SessionLink::parse(url) {
+                    Ok(link) => LinkRequest {
+                        url: url.clone(),
+                        link: Some(link),
+                        error: None,
+                    },
+                    Err(e) => LinkRequest {
+                        url: url.clone(),
+                        link: None,
+                        error: Some(e.to_string()),
+                    },
+                })
+                .collect(),
+        }
+    }
 }
 
 async fn with_library<T: Send + 'static>(
@@ -216,14 +251,36 @@ pub async fn library_info(app: AppHandle) -> AppResult<LibraryInfo> {
     .await
 }
 
-/// The files given on the command line; returned once, then empty.
+/// The files and links given on the command line; returned once, then empty.
 #[tauri::command]
 #[specta::specta]
 pub async fn take_launch_request(app: AppHandle) -> LaunchRequest {
-    let paths = app.state::<AppState>().take_launch_paths();
-    LaunchRequest {
-        paths: paths.iter().map(|p| p.display().to_string()).collect(),
+    let (paths, links) = app.state::<AppState>().take_launch();
+    LaunchRequest::new(&paths, &links)
+}
+
+/// The window fills the screen, without its menu bar, or goes back to a window with one.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_fullscreen(window: tauri::WebviewWindow, on: bool) -> AppResult<()> {
+    window.set_fullscreen(on)?;
+    if on {
+        window.hide_menu()?;
+    } else {
+        window.show_menu()?;
     }
+    Ok(())
+}
+
+/// Puts the link to a moment of a session on the clipboard and returns it.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_session_link(app: AppHandle, link: SessionLink) -> AppResult<String> {
+    let text = link.to_string();
+    app.clipboard()
+        .write_text(text.clone())
+        .map_err(|e| AppError::Clipboard(e.to_string()))?;
+    Ok(text)
 }
 
 /// Imports files and folders, one file at a time, reporting progress as events. A failed

@@ -13,6 +13,9 @@ pub enum AppError {
 
     #[error("the library is busy in another task")]
     Poisoned,
+
+    #[error("could not use the clipboard: {0}")]
+    Clipboard(String),
 }
 
 impl AppError {
@@ -21,6 +24,7 @@ impl AppError {
             Self::Engine(e) => e.code(),
             Self::Task(_) => "task_failed",
             Self::Poisoned => "library_poisoned",
+            Self::Clipboard(_) => "clipboard_failed",
         }
     }
 

@@ -1,16 +1,19 @@
-//! The app's command line: `tapedeck [--library PATH] [FILE...]`. Subcommands (`tapedeck list`)
-//! are the CLI's and are dispatched before any window exists.
+//! The app's command line: `tapedeck [--library PATH] [FILE | tapedeck://LINK ...]`.
+//! Subcommands (`tapedeck list`) are the CLI's and are dispatched before any window exists.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use tapedeck_engine::library::resolve_path;
+use tapedeck_engine::link::SessionLink;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Launch {
     pub library_path: PathBuf,
     /// Recordings to import and open once the window is up.
     pub files: Vec<PathBuf>,
+    /// `tapedeck://` links to open, as given (the UI reports one that does not parse).
+    pub links: Vec<String>,
 }
 
 /// What the binary was asked to do.
@@ -25,6 +28,7 @@ pub enum Invocation {
 pub fn parse_args(args: Vec<OsString>) -> Invocation {
     let mut library: Option<PathBuf> = None;
     let mut files = Vec::new();
+    let mut links = Vec::new();
     let mut i = 1;
     while i < args.len() {
         let arg = args[i].to_string_lossy();
@@ -35,7 +39,10 @@ pub fn parse_args(args: Vec<OsString>) -> Invocation {
         }
         if let Some(v) = arg.strip_prefix("--library=") {
             library = Some(PathBuf::from(v));
+        } else if SessionLink::is_link(&arg) {
+            links.push(arg.into_owned());
         } else if files.is_empty()
+            && links.is_empty()
             && (tapedeck_cli::SUBCOMMANDS.contains(&arg.as_ref())
                 || matches!(arg.as_ref(), "-h" | "--help" | "-V" | "--version"))
         {
@@ -48,6 +55,7 @@ pub fn parse_args(args: Vec<OsString>) -> Invocation {
     Invocation::App(Launch {
         library_path: resolve_path(library.as_deref()),
         files,
+        links,
     })
 }
 
@@ -87,6 +95,24 @@ mod tests {
         assert_eq!(l.library_path, PathBuf::from("/l.db"));
         assert_eq!(l.files[0], PathBuf::from("/r/a.json"));
         assert!(l.files[1].is_absolute() && l.files[1].ends_with("b.json"));
+    }
+
+    #[test]
+    fn links_open_the_app_and_are_not_paths() {
+        let Invocation::App(l) = parse_args(args(&[
+            "tapedeck",
+            "tapedeck://session/abc?t=5",
+            "a.json",
+            "TAPEDECK://session/def",
+        ])) else {
+            panic!("expected the app")
+        };
+        assert_eq!(
+            l.links,
+            ["tapedeck://session/abc?t=5", "TAPEDECK://session/def"]
+        );
+        assert_eq!(l.files.len(), 1);
+        assert!(l.files[0].ends_with("a.json"));
     }
 
     #[test]

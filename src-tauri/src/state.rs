@@ -12,19 +12,23 @@ pub struct AppState {
     /// The connection queries use. Imports open their own, so a long import never blocks the
     /// feed (SQLite WAL lets them run side by side).
     reader: Mutex<Library>,
-    /// Files named on the command line, handed to the UI once it asks.
-    launch_paths: Mutex<Vec<PathBuf>>,
+    /// Files and links named on the command line, handed to the UI once it asks.
+    launch: Mutex<(Vec<PathBuf>, Vec<String>)>,
     /// Imports run one at a time: they write to the same file.
     pub import_lock: tauri::async_runtime::Mutex<()>,
 }
 
 impl AppState {
-    pub fn new(library_path: PathBuf, launch_paths: Vec<PathBuf>) -> AppResult<Self> {
+    pub fn new(
+        library_path: PathBuf,
+        launch_paths: Vec<PathBuf>,
+        launch_links: Vec<String>,
+    ) -> AppResult<Self> {
         let reader = Library::open(&library_path)?;
         Ok(Self {
             library_path,
             reader: Mutex::new(reader),
-            launch_paths: Mutex::new(launch_paths),
+            launch: Mutex::new((launch_paths, launch_links)),
             import_lock: tauri::async_runtime::Mutex::new(()),
         })
     }
@@ -34,8 +38,8 @@ impl AppState {
         f(&lib)
     }
 
-    pub fn take_launch_paths(&self) -> Vec<PathBuf> {
-        self.launch_paths
+    pub fn take_launch(&self) -> (Vec<PathBuf>, Vec<String>) {
+        self.launch
             .lock()
             .map(|mut p| std::mem::take(&mut *p))
             .unwrap_or_default()

@@ -7,6 +7,7 @@ pub mod error;
 pub mod formats;
 pub mod inspect;
 pub mod library;
+pub mod link;
 pub mod model;
 pub mod sources;
 pub mod synth;

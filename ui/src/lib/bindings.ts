@@ -12,6 +12,12 @@ export const commands = {
 	listSessions: (sort: SessionSort | null) => typedError<SessionSummary[], ErrorPayload>(__TAURI_INVOKE("list_sessions", { sort })),
 	/**  One session with its pages, windows and chunk map. */
 	getSession: (id: string) => typedError<SessionDetail, ErrorPayload>(__TAURI_INVOKE("get_session", { id })),
+	/**  A session's console entries (every level), in time order. */
+	getConsole: (id: string) => typedError<ConsoleLog, ErrorPayload>(__TAURI_INVOKE("get_console", { id })),
+	/**  A session's network requests, in time order, without headers and bodies. */
+	getNetwork: (id: string) => typedError<NetworkLog, ErrorPayload>(__TAURI_INVOKE("get_network", { id })),
+	/**  Request `index` of a session's list, with its headers and bodies. */
+	getNetworkRequest: (id: string, index: number) => typedError<NetworkRequestDetail, ErrorPayload>(__TAURI_INVOKE("get_network_request", { id, index })),
 	/**  The thresholds the analysis uses. */
 	getAnalysisSettings: () => typedError<AnalysisSettings, ErrorPayload>(__TAURI_INVOKE("get_analysis_settings")),
 	/**
@@ -19,20 +25,18 @@ export const commands = {
 	 *  events). Returns how many sessions were analysed.
 	 */
 	setAnalysisSettings: (settings: AnalysisSettings) => typedError<number, ErrorPayload>(__TAURI_INVOKE("set_analysis_settings", { settings })),
-	/**  A session's console entries (every level), in time order. */
-	getConsole: (id: string) => typedError<ConsoleLog, ErrorPayload>(__TAURI_INVOKE("get_console", { id })),
-	/**  A session's network requests, in time order, without headers and bodies. */
-	getNetwork: (id: string) => typedError<NetworkLog, ErrorPayload>(__TAURI_INVOKE("get_network", { id })),
-	/**  Request `index` of a session's list, with its headers and bodies. */
-	getNetworkRequest: (id: string, index: number) => typedError<NetworkRequestDetail, ErrorPayload>(__TAURI_INVOKE("get_network_request", { id, index })),
 	libraryInfo: () => typedError<LibraryInfo, ErrorPayload>(__TAURI_INVOKE("library_info")),
-	/**  The files given on the command line; returned once, then empty. */
+	/**  The files and links given on the command line; returned once, then empty. */
 	takeLaunchRequest: () => __TAURI_INVOKE<LaunchRequest>("take_launch_request"),
 	/**
 	 *  Imports files and folders, one file at a time, reporting progress as events. A failed
 	 *  file is reported and the rest go on.
 	 */
 	importPaths: (paths: string[]) => typedError<ImportReport[], ErrorPayload>(__TAURI_INVOKE("import_paths", { paths })),
+	/**  Puts the link to a moment of a session on the clipboard and returns it. */
+	copySessionLink: (link: SessionLink) => typedError<string, ErrorPayload>(__TAURI_INVOKE("copy_session_link", { link })),
+	/**  The window fills the screen, without its menu bar, or goes back to a window with one. */
+	setFullscreen: (on: boolean) => typedError<null, ErrorPayload>(__TAURI_INVOKE("set_fullscreen", { on })),
 	/**  "Load remote assets" for one session: off unless the user turned it on for it. */
 	getRemoteAssets: (id: string) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("get_remote_assets", { id })),
 	/**  Turns "Load remote assets" on or off for one session, and remembers it in the library. */
@@ -43,6 +47,7 @@ export const commands = {
 export const events = {
 	analysisProgressEvent: makeEvent<AnalysisProgressEvent, AnalysisProgressEvent>("analysis-progress-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	launchRequest: makeEvent<LaunchRequest, LaunchRequest>("launch-request"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	menuAction: makeEvent<MenuAction, MenuAction>("menu-action"),
 };
@@ -250,9 +255,13 @@ export type Insights = {
 	frustrationScore: number,
 };
 
-/**  Files the app was asked to open when it was launched. */
+/**
+ *  Files and links the app was asked to open: on the command line at launch (returned by
+ *  `take_launch_request`), or later by another launch or the OS (sent as this event).
+ */
 export type LaunchRequest = {
 	paths: string[],
+	links: LinkRequest[],
 };
 
 /**  The library's content changed; the feed should re-query. */
@@ -262,6 +271,13 @@ export type LibraryInfo = {
 	path: string,
 	sessionCount: number,
 	schemaVersion: number,
+};
+
+/**  One `tapedeck://` link as given, and what it names or why it names nothing. */
+export type LinkRequest = {
+	url: string,
+	link: SessionLink | null,
+	error: string | null,
 };
 
 /**  A point of interest on the timeline, computed at import. */
@@ -401,6 +417,13 @@ export type SessionDetail = {
 	markers: Marker[],
 	/**  The session's active and inactive spans (active where any window is). */
 	segments: ActivitySegment[],
+};
+
+export type SessionLink = {
+	sessionId: string,
+	/**  Milliseconds from the session's start; none opens it at the beginning. */
+	atMs: number | null,
+	window: number | null,
 };
 
 /**  How the feed is ordered. Every order is descending (newest, longest, most first). */
