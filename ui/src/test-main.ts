@@ -5,6 +5,7 @@
 //                           imports cleanly; empty for an empty library)
 //   pick=a.json             what the Open… dialog returns
 //   launch=a.json           files "given on the command line"
+//   links=L1 L2             tapedeck:// links "given on the command line"
 //   delay=ms, steps=n       import and analysis progress pacing;  chunkDelay=ms  slow fetches
 //   assetProxy=origin       serves "remote assets" in place of the app's remote-asset scheme
 // A fixture's `<name>.analysis.json`, when there is one, is the analysis the engine computed
@@ -68,6 +69,12 @@ async function start() {
     files,
     pickResult: list(params.get("pick")) ?? [],
     launchPaths: list(params.get("launch")) ?? [],
+    // Links are separated by spaces: a link may hold commas.
+    launchLinks:
+      params
+        .get("links")
+        ?.split(" ")
+        .filter((s) => s !== "") ?? [],
     progressDelayMs: num("delay") ?? 120,
     progressSteps: num("steps") ?? 5,
     chunkDelayMs: num("chunkDelay") ?? 0,

@@ -9,6 +9,7 @@ export type Speed = (typeof SPEEDS)[number];
 
 export const SPEED_KEY = "tapedeck.playbackSpeed";
 export const SKIP_KEY = "tapedeck.skipInactivity";
+export const TRAIL_KEY = "tapedeck.mouseTrail";
 
 export function isSpeed(v: unknown): v is Speed {
   return SPEEDS.includes(v as Speed);
@@ -28,6 +29,11 @@ export function parseSpeed(saved: string | null): Speed {
 /** Skipping inactivity is on unless it was turned off. */
 export function parseSkip(saved: string | null): boolean {
   return saved !== "false";
+}
+
+/** The mouse trail is off unless it was turned on. */
+export function parseTrail(saved: string | null): boolean {
+  return saved === "true";
 }
 
 /** Reads a remembered value; storage may be unavailable. */

@@ -38,6 +38,8 @@ export interface ReplayOptions {
   window: WindowInfo;
   /** Playback speed (1 is real time). */
   speed?: number;
+  /** Draw a fading trail behind the recorded mouse. */
+  mouseTrail?: boolean;
   onChange: (state: ReplayState) => void;
 }
 
@@ -55,6 +57,14 @@ export function initialReplayState(): ReplayState {
     error: null,
   };
 }
+
+/** The mouse trail: the app's accent colour, short enough not to hide the page. */
+const TRAIL = {
+  duration: 700,
+  lineCap: "round" as const,
+  lineWidth: 3,
+  strokeStyle: "rgb(120 160 255 / 0.75)",
+};
 
 /** Closer than this to the end counts as "at the end": play then restarts. */
 const END_SLACK_MS = 50;
@@ -122,7 +132,8 @@ export class ReplayController implements PlayerProbe {
     try {
       this.replayer = new Replayer(events, {
         root: this.opts.root,
-        mouseTail: false,
+        // The cursor and click ripples are rrweb's own; the trail is the user's choice.
+        mouseTail: this.opts.mouseTrail ? TRAIL : false,
         // Idle stretches are skipped by the player from the engine's segments, not by rrweb.
         skipInactive: false,
         speed: this.speed,
@@ -177,6 +188,10 @@ export class ReplayController implements PlayerProbe {
     if (!(speed > 0) || speed === this.speed) return;
     this.speed = speed;
     this.replayer?.setConfig({ speed });
+  }
+
+  setMouseTrail(on: boolean) {
+    this.replayer?.setConfig({ mouseTail: on ? TRAIL : false });
   }
 
   toggle() {

@@ -15,6 +15,7 @@ import type {
   NetworkLog,
   NetworkRequestDetail,
   SessionDetail,
+  SessionLink,
   SessionSort,
   SessionSummary,
 } from "../bindings";
@@ -32,13 +33,13 @@ export interface Backend {
   /** The library in the given order (every order descending; the default is newest first). */
   listSessions(sort?: SessionSort | null): Promise<SessionSummary[]>;
   getSession(id: string): Promise<SessionDetail>;
-  /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
   /** Every console entry of a session (every level), in time order. */
   getConsole(id: string): Promise<ConsoleLog>;
   /** Every network request of a session, in time order, without headers and bodies. */
   getNetwork(id: string): Promise<NetworkLog>;
   /** Request `index` of that list with its headers and bodies (`request_not_found` if none). */
   getNetworkRequest(id: string, index: number): Promise<NetworkRequestDetail>;
+  /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
   chunkEvents(id: string, window: number, fromSeq: number, toSeq: number): Promise<ArrayBuffer>;
   /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
   importPaths(paths: string[]): Promise<ImportReport[]>;
@@ -59,11 +60,18 @@ export interface Backend {
   getRemoteAssets(id: string): Promise<RemoteAssets>;
   /** Turns it on or off for that session only, remembered in the library. */
   setRemoteAssets(id: string, enabled: boolean): Promise<RemoteAssets>;
+  /** Puts the `tapedeck://` link to that moment on the clipboard; resolves to the link. */
+  copySessionLink(link: SessionLink): Promise<string>;
+  /** The window fills the screen, or stops filling it. */
+  setFullscreen(on: boolean): Promise<void>;
+  isFullscreen(): Promise<boolean>;
   onImportProgress(cb: (e: ImportProgressEvent) => void): Promise<Unlisten>;
   onAnalysisProgress(cb: (e: AnalysisProgressEvent) => void): Promise<Unlisten>;
   onLibraryChanged(cb: () => void): Promise<Unlisten>;
   onMenuAction(cb: (e: MenuAction) => void): Promise<Unlisten>;
   onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten>;
+  /** Files and links handed over while running (another launch, the desktop's link handler). */
+  onLaunchRequest(cb: (e: LaunchRequest) => void): Promise<Unlisten>;
 }
 
 /** Whether the replay of a session may load the recorded page's remote assets, and how. */

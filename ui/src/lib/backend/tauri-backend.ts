@@ -3,8 +3,16 @@
 
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open } from "@tauri-apps/plugin-dialog";
-import { commands, events, type AnalysisSettings, type SessionSort } from "../bindings";
+import {
+  commands,
+  events,
+  type AnalysisSettings,
+  type LaunchRequest,
+  type SessionLink,
+  type SessionSort,
+} from "../bindings";
 import { BackendError, unwrap, type Backend, type FileDropEvent, type Unlisten } from "./backend";
 import type { RemoteAssetAccess } from "../bindings";
 import type { RemoteAssets } from "./backend";
@@ -18,16 +26,6 @@ export class TauriBackend implements Backend {
     return unwrap(await commands.getSession(id));
   }
 
-  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
-    // Returned by Rust as `tauri::ipc::Response`, so it arrives as bytes, not re-encoded JSON.
-    try {
-      return await invoke<ArrayBuffer>("chunk_events", { id, window, fromSeq, toSeq });
-    } catch (e) {
-      throw BackendError.from(e);
-    }
-  }
-
-  async importPaths(paths: string[]) {
   async getConsole(id: string) {
     return unwrap(await commands.getConsole(id));
   }
@@ -40,6 +38,16 @@ export class TauriBackend implements Backend {
     return unwrap(await commands.getNetworkRequest(id, index));
   }
 
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+    // Returned by Rust as `tauri::ipc::Response`, so it arrives as bytes, not re-encoded JSON.
+    try {
+      return await invoke<ArrayBuffer>("chunk_events", { id, window, fromSeq, toSeq });
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  async importPaths(paths: string[]) {
     return unwrap(await commands.importPaths(paths));
   }
 
@@ -88,6 +96,26 @@ export class TauriBackend implements Backend {
     } catch (e) {
       throw BackendError.from(e);
     }
+  }
+
+  async copySessionLink(link: SessionLink) {
+    return unwrap(await commands.copySessionLink(link));
+  }
+
+  async setFullscreen(on: boolean) {
+    unwrap(await commands.setFullscreen(on));
+  }
+
+  async isFullscreen() {
+    try {
+      return await getCurrentWindow().isFullscreen();
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  onLaunchRequest(cb: (e: LaunchRequest) => void): Promise<Unlisten> {
+    return events.launchRequest.listen((e) => cb(e.payload));
   }
 
   onImportProgress(cb: Parameters<Backend["onImportProgress"]>[0]): Promise<Unlisten> {

@@ -3,7 +3,9 @@ import { describe, expect, test } from "vitest";
 import type { AnalysisProgressEvent, ImportProgressEvent, Insights } from "../bindings";
 import {
   DEFAULT_ANALYSIS_SETTINGS,
+  formatSessionLink,
   parseAnalysis,
+  parseSessionLink,
   TestBackend,
   withAnalyses,
   zeroInsights,
@@ -146,8 +148,8 @@ describe("TestBackend", () => {
 
   test("the launch request is handed out once", async () => {
     const b = new TestBackend({ launchPaths: ["a.json"] });
-    expect(await b.takeLaunchRequest()).toEqual({ paths: ["a.json"] });
-    expect(await b.takeLaunchRequest()).toEqual({ paths: [] });
+    expect(await b.takeLaunchRequest()).toEqual({ paths: ["a.json"], links: [] });
+    expect(await b.takeLaunchRequest()).toEqual({ paths: [], links: [] });
   });
 
   test("forced failures stop progress halfway and report the given error", async () => {
@@ -183,11 +185,11 @@ function analysed(name: string, start: number, seconds: number, patch: Partial<I
     markers: [],
     segments: [],
     windows: [],
-  };
-  return {
     console: [],
     network: [],
     requests: [],
+  };
+  return {
     ...fixture(`${name}.json`, recording(start, seconds, `https://${name}.test/`)),
     analysis,
   };
@@ -262,8 +264,6 @@ describe("fixture analysis sidecars", () => {
     expect((await b.getSession(hostile.id)).markers).toEqual([]);
   });
 
-  test("a malformed sidecar is refused, naming the file", () => {
-    expect(() => parseAnalysis("x.analysis.json", "{")).toThrow(/^x\.analysis\.json: /);
   test("console entries and requests are the engine's, details by index", async () => {
     const files = new Map<string, Uint8Array>([
       ["frustrated.json", read("frustrated.json")],
@@ -284,6 +284,8 @@ describe("fixture analysis sidecars", () => {
     });
   });
 
+  test("a malformed sidecar is refused, naming the file", () => {
+    expect(() => parseAnalysis("x.analysis.json", "{")).toThrow(/^x\.analysis\.json: /);
     expect(() => parseAnalysis("x.analysis.json", '{"markers":[],"segments":[]}')).toThrow(
       /insights/,
     );
@@ -327,5 +329,53 @@ describe("TestBackend analysis settings", () => {
       ).rejects.toMatchObject({ code: "invalid_settings" });
     }
     expect(await b.getAnalysisSettings()).toEqual(DEFAULT_ANALYSIS_SETTINGS);
+  });
+});
+
+describe("TestBackend links", () => {
+  // The engine's own examples (engine/src/link.rs tests): the stand-in must write the same.
+  test("are written like the engine writes them", () => {
+    expect(formatSessionLink({ sessionId: "abc", atMs: 5, window: 1 })).toBe(
+      "tapedeck://session/abc?t=5&window=1",
+    );
+    expect(formatSessionLink({ sessionId: "abc", atMs: null, window: null })).toBe(
+      "tapedeck://session/abc",
+    );
+    expect(formatSessionLink({ sessionId: "sess 1/é", atMs: 0, window: null })).toBe(
+      "tapedeck://session/sess%201%2F%C3%A9?t=0",
+    );
+  });
+
+  test("are read like the engine reads them", () => {
+    for (const link of [
+      { sessionId: "sess 1/é?&", atMs: 62_000, window: 3 },
+      { sessionId: "a1", atMs: null, window: null },
+    ]) {
+      expect(parseSessionLink(formatSessionLink(link))).toEqual(link);
+    }
+    expect(parseSessionLink("  TAPEDECK://session/abc/?window=2&x=y&t=1500.7#f ")).toEqual({
+      sessionId: "abc",
+      atMs: 1500,
+      window: 2,
+    });
+    expect(parseSessionLink("https://session/abc")).toMatch(/not a Tapedeck link/);
+    expect(parseSessionLink("tapedeck://session/a?t=-4")).toMatch(/time is not a whole number/);
+  });
+
+  test("copying puts the link on the clipboard; launch links are parsed", async () => {
+    const b = new TestBackend({ launchLinks: ["tapedeck://session/x?t=9", "nope://"] });
+    expect(await b.copySessionLink({ sessionId: "x", atMs: 42, window: null })).toBe(
+      "tapedeck://session/x?t=42",
+    );
+    expect(b.clipboard).toBe("tapedeck://session/x?t=42");
+    const req = await b.takeLaunchRequest();
+    expect(req.links[0]).toEqual({
+      url: "tapedeck://session/x?t=9",
+      link: { sessionId: "x", atMs: 9, window: null },
+      error: null,
+    });
+    expect(req.links[1].link).toBeNull();
+    expect(req.links[1].error).toMatch(/not a Tapedeck link/);
+    expect((await b.takeLaunchRequest()).links).toEqual([]);
   });
 });

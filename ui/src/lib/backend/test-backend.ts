@@ -26,6 +26,7 @@ import type {
   NetworkRequestDetail,
   PageVisit,
   SessionDetail,
+  SessionLink,
   SessionSort,
   SessionSummary,
   SessionUser,
@@ -56,14 +57,14 @@ export interface FixtureAnalysis {
   segments: ActivitySegment[];
   /** Each window's segments. */
   windows: { index: number; segments: ActivitySegment[] }[];
-}
-
   /** Every console entry (`console --json`). */
   console: ConsoleEntry[];
   /** Every request (`network --json`). */
   network: NetworkRequest[];
   /** The headers and bodies of those that have them (`network --request N --json`). */
   requests: NetworkRequestDetail[];
+}
+
 /** The sidecar file that carries a fixture's analysis: `a.json` → `a.analysis.json`. */
 export const ANALYSIS_SUFFIX = ".analysis.json";
 
@@ -113,11 +114,11 @@ export function parseAnalysis(file: string, text: string): FixtureAnalysis {
     markers: v.markers,
     segments: v.segments,
     windows: Array.isArray(v.windows) ? v.windows : [{ index: 0, segments: v.segments }],
-  };
-}
     console: Array.isArray(v.console) ? v.console : [],
     network: Array.isArray(v.network) ? v.network : [],
     requests: Array.isArray(v.requests) ? v.requests : [],
+  };
+}
 
 /**
  * Gives each recording the analysis in its sidecar, if it has one. `files` holds every file
@@ -161,6 +162,8 @@ export interface TestBackendOptions {
   files?: Fixture[];
   /** What `takeLaunchRequest` hands out once. */
   launchPaths?: string[];
+  /** Links "given on the command line", handed out once with the paths. */
+  launchLinks?: string[];
   /** What the "native" open dialog returns. */
   pickResult?: string[];
   /** Forced failures by path, e.g. to test error display for files that would import. */
@@ -216,6 +219,11 @@ export class TestBackend implements Backend {
   private readonly changed = new Emitter<void>();
   private readonly menu = new Emitter<MenuAction>();
   private readonly drops = new Emitter<FileDropEvent>();
+  private readonly launches = new Emitter<LaunchRequest>();
+  private launchLinks: string[];
+  /** What the "clipboard" holds, and whether the "window" fills the screen. */
+  clipboard = "";
+  fullscreen = false;
   /** Every command called, for assertions. */
   readonly calls: { command: string; args: unknown[] }[] = [];
   /** Sessions with "Load remote assets" on. */
@@ -224,6 +232,7 @@ export class TestBackend implements Backend {
   constructor(options: TestBackendOptions = {}) {
     this.options = options;
     this.launchPaths = [...(options.launchPaths ?? [])];
+    this.launchLinks = [...(options.launchLinks ?? [])];
     for (const f of [...(options.library ?? []), ...(options.files ?? [])]) {
       this.files.set(f.name, f);
     }
@@ -270,24 +279,6 @@ export class TestBackend implements Backend {
     };
   }
 
-  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
-    this.record("chunkEvents", id, window, fromSeq, toSeq);
-    if (this.options.chunkDelayMs) await sleep(this.options.chunkDelayMs);
-    const s = this.find(id);
-    if (window !== 0) {
-      throw new BackendError("window_not_found", `session ${id} has no window ${window}`);
-    }
-    const parts = s.chunks.slice(fromSeq, toSeq + 1).map((c) => c.json);
-    const bytes = utf8.encode(`[${parts.join(",")}]`);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  }
-
-  async importPaths(paths: string[]): Promise<ImportReport[]> {
-    this.record("importPaths", paths);
-    const reports: ImportReport[] = [];
-    let changed = false;
-    for (const path of paths) {
-      const report = await this.importOne(path);
   async getConsole(id: string): Promise<ConsoleLog> {
     this.record("getConsole", id);
     return { entries: structuredClone(this.find(id).analysis.console), dropped: 0 };
@@ -314,6 +305,24 @@ export class TestBackend implements Backend {
     );
   }
 
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+    this.record("chunkEvents", id, window, fromSeq, toSeq);
+    if (this.options.chunkDelayMs) await sleep(this.options.chunkDelayMs);
+    const s = this.find(id);
+    if (window !== 0) {
+      throw new BackendError("window_not_found", `session ${id} has no window ${window}`);
+    }
+    const parts = s.chunks.slice(fromSeq, toSeq + 1).map((c) => c.json);
+    const bytes = utf8.encode(`[${parts.join(",")}]`);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+
+  async importPaths(paths: string[]): Promise<ImportReport[]> {
+    this.record("importPaths", paths);
+    const reports: ImportReport[] = [];
+    let changed = false;
+    for (const path of paths) {
+      const report = await this.importOne(path);
       if (report.outcome?.status === "imported") changed = true;
       reports.push(report);
     }
@@ -353,9 +362,34 @@ export class TestBackend implements Backend {
 
   async takeLaunchRequest(): Promise<LaunchRequest> {
     this.record("takeLaunchRequest");
-    const paths = this.launchPaths;
+    const request = launchRequest(this.launchPaths, this.launchLinks);
     this.launchPaths = [];
-    return { paths };
+    this.launchLinks = [];
+    return request;
+  }
+
+  async copySessionLink(link: SessionLink): Promise<string> {
+    this.record("copySessionLink", structuredClone(link));
+    this.clipboard = formatSessionLink(link);
+    return this.clipboard;
+  }
+
+  async setFullscreen(on: boolean): Promise<void> {
+    this.record("setFullscreen", on);
+    this.fullscreen = on;
+  }
+
+  async isFullscreen(): Promise<boolean> {
+    return this.fullscreen;
+  }
+
+  onLaunchRequest(cb: (e: LaunchRequest) => void) {
+    return this.launches.on(cb);
+  }
+
+  /** Another launch handed over files and links, as the native side would send it. */
+  simulateLaunch(paths: string[], links: string[]) {
+    this.launches.emit(launchRequest(paths, links));
   }
 
   async getRemoteAssets(id: string): Promise<RemoteAssets> {
@@ -472,6 +506,53 @@ export class TestBackend implements Backend {
   private record(command: string, ...args: unknown[]) {
     this.calls.push({ command, args });
   }
+}
+
+/** `tapedeck://session/<id>?t=<ms>[&window=<n>]`, as the engine writes it (engine/src/link.rs). */
+export function formatSessionLink(link: SessionLink): string {
+  const id = [...utf8.encode(link.sessionId)]
+    .map((b) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    )
+    .join("");
+  const query = [
+    link.atMs !== null ? `t=${link.atMs}` : null,
+    link.window !== null ? `window=${link.window}` : null,
+  ].filter((p) => p !== null);
+  return `tapedeck://session/${id}${query.length ? `?${query.join("&")}` : ""}`;
+}
+
+/** The engine's reading of a link (SessionLink::parse), for links the tests hand the UI. */
+export function parseSessionLink(url: string): SessionLink | string {
+  const m = /^tapedeck:\/\/session\/([^/?#]+)\/?(?:\?([^#]*))?/i.exec(url.trim());
+  if (!m) return "not a Tapedeck link (it should start with tapedeck://session/)";
+  const params = new URLSearchParams(m[2] ?? "");
+  const num = (k: string) => {
+    const v = params.get(k);
+    if (v === null) return null;
+    const n = Number(v.split(".")[0]);
+    return Number.isInteger(n) && n >= 0 ? n : NaN;
+  };
+  const atMs = num("t");
+  const window = num("window");
+  if (Number.isNaN(atMs)) return `the link's time is not a whole number: "${params.get("t")}"`;
+  if (Number.isNaN(window))
+    return `the link's window is not a whole number: "${params.get("window")}"`;
+  return { sessionId: decodeURIComponent(m[1]), atMs, window };
+}
+
+function launchRequest(paths: string[], links: string[]): LaunchRequest {
+  return {
+    paths: [...paths],
+    links: links.map((url) => {
+      const parsed = parseSessionLink(url);
+      return typeof parsed === "string"
+        ? { url, link: null, error: parsed }
+        : { url, link: parsed, error: null };
+    }),
+  };
 }
 
 /** The engine's orders: descending by the figure, ties newest first. */
