@@ -15,7 +15,8 @@ need_apt=(
 )
 if [ "$purpose" = test ]; then
   # End-to-end tests drive the real app through WebKitWebDriver; UI tests use Chromium.
-  need_apt+=(webkit2gtk-driver chromium)
+  # xclip reads the clipboard the app writes; fullscreen needs a window manager (openbox).
+  need_apt+=(webkit2gtk-driver chromium xclip openbox)
 fi
 
 missing=()

@@ -787,3 +787,29 @@ fn truthy(v: &Value) -> bool {
         Value::Array(_) | Value::Object(_) => true,
     }
 }
+
+/// A window manager on the test display, for what only a managed window does (fullscreen is a
+/// request to the window manager; a bare Xvfb ignores it). Stopped when dropped.
+pub struct WindowManager(std::process::Child);
+
+impl WindowManager {
+    pub fn start() -> WindowManager {
+        require_display();
+        let child = Command::new("openbox")
+            .arg("--sm-disable")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start openbox (scripts/install-deps.sh test installs it)");
+        // It owns the screen once it has set its supporting-WM property; a moment is enough.
+        std::thread::sleep(Duration::from_millis(500));
+        WindowManager(child)
+    }
+}
+
+impl Drop for WindowManager {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
