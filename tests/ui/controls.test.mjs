@@ -136,6 +136,43 @@ describe("player controls", () => {
     await page.close();
   });
 
+  test("with skipping on, six idle minutes pass in a moment and show the page after them", async () => {
+    const idle = JSON.parse(
+      readFileSync(new URL("fixtures/long-idle.analysis.json", import.meta.url), "utf8"),
+    );
+    const origin = idle.segments[0].start;
+    const gap = idle.windows[0].segments
+      .filter((g) => !g.active)
+      .map((g) => ({ from: g.start - origin, to: g.end - origin }))
+      .find((g) => g.to - g.from >= 6 * 60_000);
+    assert.ok(gap, "the fixture has a six-minute idle gap");
+    const { page, errors } = await open({ library: "long-idle.json" });
+    await select(page, "idle.example.test/report");
+    await pauseWhenLoaded(page);
+    await seekTo(page, gap.from - 1_000);
+    const wall = await page.evaluate(async (to) => {
+      const t0 = performance.now();
+      document.querySelector('[data-testid="play-toggle"]').click();
+      while (window.__tapedeck.currentTime() < to) {
+        if (performance.now() - t0 > 10_000) return null;
+        await new Promise(requestAnimationFrame);
+      }
+      return performance.now() - t0;
+    }, gap.to);
+    assert.ok(wall !== null, "playback got past the gap");
+    // One second of playing up to the gap, then the jump: the six minutes themselves take
+    // well under a second (the margin is for a busy machine).
+    assert.ok(wall < 2_500, `six idle minutes took ${Math.round(wall)} ms of wall time`);
+    assert.match(await page.getByTestId("skip-notice").innerText(), /^Skipping 6 min idle$/);
+    await page.waitForFunction(() =>
+      /Tick 38\d/.test(
+        document.querySelector('[data-testid="replay"] iframe')?.contentDocument?.body?.innerText,
+      ),
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test("keyboard shortcuts seek, change speed and skipping, and go from marker to marker", async () => {
     const { page, errors } = await open();
     await select(page, "shop.example.test/cart");
