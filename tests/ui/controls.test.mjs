@@ -347,14 +347,14 @@ describe("player controls", () => {
       assert.match(c.title, new RegExp(`· ${c.count} markers\\n`));
       assert.equal(c.title.split("\n").length, c.count + 1, "its title lists each marker");
     }
-    // Marks drawn at least 6 px apart.
+    // Marks drawn at least a badge (14 px) apart, so none covers another.
     const xs = await page
       .locator('[data-testid="timeline-marker"]:visible, [data-testid="timeline-cluster"]')
       .evaluateAll((els) =>
         els.map((e) => e.getBoundingClientRect()).map((r) => r.left + r.width / 2),
       );
     xs.sort((a, b) => a - b);
-    for (let i = 1; i < xs.length; i++) assert.ok(xs[i] - xs[i - 1] >= 5.5, `gap at ${i}`);
+    for (let i = 1; i < xs.length; i++) assert.ok(xs[i] - xs[i - 1] >= 13.5, `gap at ${i}`);
 
     // The rage click's cluster: its title names it; a click seeks to its first marker.
     const rage = MARKERS.find((m) => m.kind === "rage_click");

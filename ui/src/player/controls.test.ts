@@ -88,10 +88,17 @@ describe("clusterByOffset", () => {
   const at = (...offsets: number[]) => offsets.map((offset) => ({ offset }));
   it("merges markers closer than the gap, measured from the cluster's first", () => {
     // 60 s over 600 px: 10 px per second.
-    const c = clusterByOffset(at(3_000, 3_200, 3_400, 3_600, 8_000, 8_000, 16_000), 60_000, 600);
+    const marks = at(3_000, 3_200, 3_400, 3_600, 8_000, 8_000, 16_000);
+    const c = clusterByOffset(marks, 60_000, 600, 6);
     expect(c.map((x) => [x.offset, x.items.length])).toEqual([
       [3_000, 3],
       [3_600, 1],
+      [8_000, 2],
+      [16_000, 1],
+    ]);
+    // By default, a badge's width (14 px) apart.
+    expect(clusterByOffset(marks, 60_000, 600).map((x) => [x.offset, x.items.length])).toEqual([
+      [3_000, 4],
       [8_000, 2],
       [16_000, 1],
     ]);

@@ -124,8 +124,11 @@ export function previousMarkerTime(offsets: number[], t: number, grace = 1): num
   return best;
 }
 
-/** Markers drawn closer than this (px) become one cluster. */
-export const CLUSTER_PX = 6;
+/**
+ * Markers drawn closer than this (px) become one cluster: a cluster's count badge is 14 px
+ * wide, so two marks nearer than that would overlap and one could not be clicked.
+ */
+export const CLUSTER_PX = 14;
 
 export interface Cluster<T> {
   /** Offset (ms) of its first item, where it is drawn and where clicking it goes. */
