@@ -49,7 +49,7 @@ test-browser:
 	node --test tests/ui/
 
 test-e2e: app
-	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e -- --test-threads=1
+	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e --tests -- --test-threads=1
 
 ## Benchmarks (not tests): figures for the README's performance section.
 bench: bench-import bench-first-frame bench-player
