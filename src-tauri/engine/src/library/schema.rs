@@ -210,25 +210,37 @@ pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_schema_4_library_with_sessions_migrates_and_marks_them_for_analysis() {
+    /// A library as schema `version` left it, holding one session (with `columns` set to
+    /// `values` besides the ones every schema has).
+    fn library_at(
+        version: usize,
+        columns: &str,
+        values: &str,
+    ) -> (tempfile::TempDir, std::path::PathBuf, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
-        let mut conn = Connection::open(&path).unwrap();
-        // The library as schema 4 left it, with one session.
-        for sql in &MIGRATIONS[..4] {
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..version] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", 4).unwrap();
-        conn.execute_batch(
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute_batch(&format!(
             "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
              ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
              incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
-             file_bytes, raw_bytes, stored_bytes, imported_at) \
+             file_bytes, raw_bytes, stored_bytes, imported_at{columns}) \
              VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
-             3, 10, 10, 5, 1)",
-        )
+             3, 10, 10, 5, 1{values})"
+        ))
         .unwrap();
+        (dir, path, conn)
+    }
+
+    #[test]
+    fn a_schema_4_library_with_sessions_migrates_and_marks_them_for_analysis() {
+        // The library as schema 4 left it, with one session.
+        let (_dir, path, mut conn) = library_at(4, "", "");
         migrate(&mut conn, &path).unwrap();
         let (version, analysed, clicks, score): (i64, i64, i64, i64) = conn
             .query_row(
@@ -248,23 +260,8 @@ mod tests {
 
     #[test]
     fn a_schema_5_library_migrates_to_6_and_its_analysed_sessions_are_due_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.sqlite3");
-        let mut conn = Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..5] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 5).unwrap();
         // A session analysed by the build before console and network lists existed.
-        conn.execute_batch(
-            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
-             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
-             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
-             file_bytes, raw_bytes, stored_bytes, imported_at, analysis_version, error_count) \
-             VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
-             3, 10, 10, 5, 1, 1, 4)",
-        )
-        .unwrap();
+        let (_dir, path, mut conn) = library_at(5, ", analysis_version, error_count", ", 1, 4");
         migrate(&mut conn, &path).unwrap();
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -292,22 +289,7 @@ mod tests {
 
     #[test]
     fn a_schema_6_library_migrates_to_7_with_remote_assets_off_for_every_session() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.sqlite3");
-        let mut conn = Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..6] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 6).unwrap();
-        conn.execute_batch(
-            "INSERT INTO sessions (id, content_hash, source, format, compression, started_at, \
-             ended_at, event_count, dom_content_loaded_count, load_count, full_snapshot_count, \
-             incremental_snapshot_count, meta_count, custom_count, plugin_count, click_count, \
-             file_bytes, raw_bytes, stored_bytes, imported_at) \
-             VALUES ('s1', 'h1', 'f.json', 'rrweb-array', 'none', 1, 2, 2, 0, 0, 1, 0, 1, 0, 0, \
-             3, 10, 10, 5, 1)",
-        )
-        .unwrap();
+        let (_dir, path, mut conn) = library_at(6, "", "");
         migrate(&mut conn, &path).unwrap();
         let (version, remote, clicks): (i64, i64, i64) = conn
             .query_row(
