@@ -823,12 +823,18 @@ mod tests {
         EventFacts::of(parse_event(raw.as_bytes()).unwrap())
     }
 
-    #[test]
-    fn markers_past_the_cap_are_counted_not_kept() {
+    /// An analyzer with default settings that has seen the page's Meta event.
+    fn on_a_page() -> WindowAnalyzer {
         let mut a = WindowAnalyzer::new(0, &AnalysisSettings::default());
         a.observe(&facts(
             r#"{"type":4,"timestamp":0,"data":{"href":"https://a.test/","width":1,"height":1}}"#,
         ));
+        a
+    }
+
+    #[test]
+    fn markers_past_the_cap_are_counted_not_kept() {
+        let mut a = on_a_page();
         // Clicks 2 s and 100 px apart: plain clicks, one marker each.
         let n = MAX_MARKERS + 10;
         for i in 0..n {
@@ -848,10 +854,7 @@ mod tests {
 
     #[test]
     fn console_entries_and_requests_past_the_caps_are_counted_not_kept() {
-        let mut a = WindowAnalyzer::new(0, &AnalysisSettings::default());
-        a.observe(&facts(
-            r#"{"type":4,"timestamp":0,"data":{"href":"https://a.test/","width":1,"height":1}}"#,
-        ));
+        let mut a = on_a_page();
         let n = MAX_CONSOLE_ENTRIES + 7;
         for i in 0..n {
             a.observe(&facts(&format!(
