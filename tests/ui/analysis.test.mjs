@@ -109,7 +109,9 @@ describe("analysis", () => {
       assert.equal(await row(page, checkout).getAttribute("aria-selected"), "true");
     }
     const asked = await page.evaluate(() =>
-      window.__testBackend.calls.filter((c) => c.command === "listSessions").map((c) => c.args[0]),
+      window.__testBackend.calls
+        .filter((c) => c.command === "searchSessions")
+        .map((c) => c.args[0].sort),
     );
     for (const value of Object.keys(orders)) assert.ok(asked.includes(value), `asked ${value}`);
 
@@ -283,7 +285,7 @@ describe("analysis", () => {
     });
     // The library changed: the feed asked again.
     await page.waitForFunction(
-      () => window.__testBackend.calls.filter((c) => c.command === "listSessions").length >= 2,
+      () => window.__testBackend.calls.filter((c) => c.command === "searchSessions").length >= 2,
     );
 
     // Settings the engine refuses: its code and message, and nothing saved.

@@ -100,7 +100,10 @@ describe("importing", () => {
     const { page } = await app.open({ library: "", pick: "truncated.json" });
     await page.getByTestId("empty-library").waitFor();
     // The empty state's own button opens the dialog too.
-    await page.getByTestId("empty-library").getByRole("button").click();
+    await page
+      .getByTestId("empty-library")
+      .getByRole("button", { name: "Open recordings…" })
+      .click();
     const banner = page.getByTestId("error-banner");
     await banner.waitFor();
     assert.match(await banner.innerText(), /Could not import truncated\.json/);

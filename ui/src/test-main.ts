@@ -8,6 +8,11 @@
 //   links=L1 L2             tapedeck:// links "given on the command line"
 //   delay=ms, steps=n       import and analysis progress pacing;  chunkDelay=ms  slow fetches
 //   assetProxy=origin       serves "remote assets" in place of the app's remote-asset scheme
+//   generate=N              N more made-up sessions playing template=a.json (default counter.json)
+//   folder=PATH:a.json+b.json   a folder the app can watch, holding those fixtures (repeatable)
+//   pickFolder=PATH         what the folder dialog returns
+// Downloads: https://fixtures.test/<fixture> serves a fixture, /missing answers 404, /slow
+// trickles until cancelled.
 // A fixture's `<name>.analysis.json`, when there is one, is the analysis the engine computed
 // for it (tests/ui/fixtures/analyse.mjs writes them).
 import { mount } from "svelte";
@@ -79,6 +84,21 @@ async function start() {
     progressSteps: num("steps") ?? 5,
     chunkDelayMs: num("chunkDelay") ?? 0,
     assetProxy: params.get("assetProxy") ?? undefined,
+    generate: num("generate"),
+    template: params.get("template") ?? undefined,
+    folders: Object.fromEntries(
+      params.getAll("folder").map((f) => {
+        const at = f.lastIndexOf(":");
+        return [
+          f.slice(0, at),
+          f
+            .slice(at + 1)
+            .split("+")
+            .filter(Boolean),
+        ];
+      }),
+    ),
+    pickFolderResult: params.get("pickFolder"),
   });
   window.__testBackend = backend;
   installProbe();

@@ -82,7 +82,7 @@ export class Imports {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
-  private notify(text: string) {
+  notify(text: string) {
     const id = this.nextNotice++;
     this.notices.push({ id, text });
     setTimeout(() => this.dismissNotice(id), NOTICE_MS);

@@ -41,6 +41,40 @@ export const commands = {
 	getRemoteAssets: (id: string) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("get_remote_assets", { id })),
 	/**  Turns "Load remote assets" on or off for one session, and remembers it in the library. */
 	setRemoteAssets: (id: string, enabled: boolean) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("set_remote_assets", { id, enabled })),
+	/**  Sessions matching a query of the search box, one page of them, in the given order. */
+	searchSessions: (request: SearchRequest) => typedError<SearchPage, ErrorPayload>(__TAURI_INVOKE("search_sessions", { request })),
+	/**  The values the filters offer (browsers, systems, devices, countries, folders, tags), with counts. */
+	getFacets: () => typedError<Facets, ErrorPayload>(__TAURI_INVOKE("get_facets")),
+	/**  Deletes sessions; returns how many were deleted. */
+	deleteSessions: (ids: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("delete_sessions", { ids })),
+	/**  How many sessions a user (exact id or email) has. */
+	countUserSessions: (user: string) => typedError<number, ErrorPayload>(__TAURI_INVOKE("count_user_sessions", { user })),
+	/**  Deletes every session of a user (exact id or email). */
+	eraseUser: (user: string) => typedError<EraseReport, ErrorPayload>(__TAURI_INVOKE("erase_user", { user })),
+	/**  Replaces a session's tags; returns them as stored. */
+	setTags: (id: string, tags: string[]) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("set_tags", { id, tags })),
+	/**  A comment on a session at a moment (epoch ms) of a window. */
+	addComment: (id: string, at: number, window: number, text: string) => typedError<SessionComment, ErrorPayload>(__TAURI_INVOKE("add_comment", { id, at, window, text })),
+	deleteComment: (commentId: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("delete_comment", { commentId })),
+	/**  The saved searches, each with how many sessions it matches now. */
+	listSavedSearches: (utcOffsetMinutes: number) => typedError<SavedSearch[], ErrorPayload>(__TAURI_INVOKE("list_saved_searches", { utcOffsetMinutes })),
+	saveSearch: (name: string, query: string, utcOffsetMinutes: number) => typedError<SavedSearch, ErrorPayload>(__TAURI_INVOKE("save_search", { name, query, utcOffsetMinutes })),
+	deleteSavedSearch: (id: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("delete_saved_search", { id })),
+	listWatchedFolders: () => typedError<WatchedFolder[], ErrorPayload>(__TAURI_INVOKE("list_watched_folders")),
+	/**  Watches a folder; its first scan runs in the background, with progress events. */
+	addWatchedFolder: (path: string) => typedError<WatchedFolder, ErrorPayload>(__TAURI_INVOKE("add_watched_folder", { path })),
+	removeWatchedFolder: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("remove_watched_folder", { path })),
+	/**  The library's log (import errors, watching, downloads, deletions), newest first. */
+	getLibraryLog: (limit: number) => typedError<LogEntry[], ErrorPayload>(__TAURI_INVOKE("get_library_log", { limit })),
+	clearLibraryLog: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("clear_library_log")),
+	/**  Downloads a recording from an http(s) URL and imports it, with progress events. */
+	fetchUrl: (url: string) => typedError<ImportReport, ErrorPayload>(__TAURI_INVOKE("fetch_url", { url })),
+	cancelFetch: (url: string) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("cancel_fetch", { url })),
+	/**  Files and URLs opened lately, newest first. */
+	recentItems: () => typedError<RecentItem[], ErrorPayload>(__TAURI_INVOKE("recent_items")),
+	getRetention: () => typedError<number | null, ErrorPayload>(__TAURI_INVOKE("get_retention")),
+	/**  Keeps sessions for that many days (none: for ever); returns how many were deleted now. */
+	setRetention: (days: number | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("set_retention", { days })),
 };
 
 /** Events */
@@ -50,6 +84,8 @@ export const events = {
 	launchRequest: makeEvent<LaunchRequest, LaunchRequest>("launch-request"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	menuAction: makeEvent<MenuAction, MenuAction>("menu-action"),
+	scanProgressEvent: makeEvent<ScanProgressEvent, ScanProgressEvent>("scan-progress-event"),
+	fetchProgressEvent: makeEvent<FetchProgressEvent, FetchProgressEvent>("fetch-progress-event"),
 };
 
 /* Types */
@@ -322,11 +358,12 @@ export type MarkerDetail = {
 };
 
 /**  What a timeline marker stands for. */
-export type MarkerKind = "click" | "rage_click" | "dead_click" | "error_click" | "navigation" | "u_turn" | "console_error" | "console_warning" | "exception" | "failed_request" | "custom_event" | "viewport_resize" | "full_snapshot" | "mouse_thrash" | "scroll_thrash";
+export type MarkerKind = "click" | "rage_click" | "dead_click" | "error_click" | "navigation" | "u_turn" | "console_error" | "console_warning" | "exception" | "failed_request" | "custom_event" | "viewport_resize" | "full_snapshot" | "mouse_thrash" | "scroll_thrash" | "comment";
 
 /**  A native menu item was chosen. */
 export type MenuAction = {
 	action: string,
+	target: string | null,
 };
 
 /**  A session's network requests, in time order. */
@@ -417,6 +454,7 @@ export type SessionDetail = {
 	markers: Marker[],
 	/**  The session's active and inactive spans (active where any window is). */
 	segments: ActivitySegment[],
+	comments: SessionComment[],
 };
 
 export type SessionLink = {
@@ -461,6 +499,11 @@ export type SessionSummary = {
 	client: ClientInfo,
 	/**  What the analysis found. */
 	insights: Insights,
+	sourceUrl: string | null,
+	sourceFolder: string | null,
+	missing: boolean,
+	tags: string[],
+	commentCount: number,
 };
 
 /**  Who was recorded, as far as the recording says. */
@@ -520,3 +563,18 @@ function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload:
     return Object.assign(fn, base);
 }
 
+
+/* Library types (search, facets, saved searches, comments, watched folders, log) */
+export type SearchRequest = { query: string; sort: SessionSort; offset: number; limit: number; utcOffsetMinutes: number }
+export type SearchPage = { total: number; offset: number; sessions: SessionSummary[]; notes: string[] }
+export type FacetValue = { value: string; count: number }
+export type Facets = { browsers: FacetValue[]; oses: FacetValue[]; devices: FacetValue[]; countries: FacetValue[]; folders: FacetValue[]; tags: FacetValue[] }
+export type SavedSearch = { id: number; name: string; query: string; count: number }
+export type SessionComment = { id: number; at: number; window: number; text: string; createdAt: number }
+export type WatchedFolder = { path: string; addedAt: number; sessionCount: number; missingCount: number }
+export type LogKind = "import_error" | "watch" | "fetch" | "delete" | "erase" | "retention"
+export type LogEntry = { id: number; at: number; kind: LogKind; path: string | null; code: string | null; message: string }
+export type RecentItem = { target: string; openedAt: number }
+export type EraseReport = { before: number; after: number }
+export type ScanProgressEvent = { folder: string; done: number; total: number; imported: number; failed: number }
+export type FetchProgressEvent = { url: string; bytesRead: number; bytesTotal: number | null; done: boolean }

@@ -20,7 +20,7 @@ describe("severity", () => {
 describe("marker looks", () => {
   test("every kind has its own colour and a name", () => {
     const kinds = Object.keys(MARKER_LOOKS) as MarkerKind[];
-    expect(kinds).toHaveLength(15);
+    expect(kinds).toHaveLength(16);
     expect(new Set(kinds.map((k) => MARKER_LOOKS[k].color)).size).toBe(kinds.length);
     for (const k of kinds) expect(MARKER_LOOKS[k].name).not.toBe("");
   });

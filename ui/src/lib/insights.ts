@@ -20,7 +20,7 @@ export const SEVERITY_WORDS: Record<Severity, string> = {
 };
 
 /** Shapes group kinds so a marker never depends on its colour alone. */
-export type MarkerShape = "line" | "dot" | "diamond" | "triangle";
+export type MarkerShape = "line" | "dot" | "diamond" | "triangle" | "pin";
 
 export interface MarkerLook {
   /** Human name of the kind. */
@@ -45,6 +45,7 @@ export const MARKER_LOOKS: Record<MarkerKind, MarkerLook> = {
   failed_request: { name: "Failed request", color: "#22d3ee", shape: "diamond" },
   viewport_resize: { name: "Viewport resize", color: "#64748b", shape: "line" },
   full_snapshot: { name: "Full snapshot", color: "#475569", shape: "line" },
+  comment: { name: "Comment", color: "#facc15", shape: "pin" },
 };
 
 export function markerLook(kind: MarkerKind): MarkerLook {

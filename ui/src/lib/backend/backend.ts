@@ -6,18 +6,29 @@ import type {
   AnalysisProgressEvent,
   AnalysisSettings,
   ConsoleLog,
+  EraseReport,
   ErrorPayload,
+  Facets,
+  FetchProgressEvent,
   ImportProgressEvent,
   ImportReport,
   LaunchRequest,
   LibraryInfo,
+  LogEntry,
   MenuAction,
   NetworkLog,
   NetworkRequestDetail,
+  RecentItem,
+  SavedSearch,
+  ScanProgressEvent,
+  SearchPage,
+  SearchRequest,
+  SessionComment,
   SessionDetail,
   SessionLink,
   SessionSort,
   SessionSummary,
+  WatchedFolder,
 } from "../bindings";
 
 export type Unlisten = () => void;
@@ -72,6 +83,52 @@ export interface Backend {
   onFileDrop(cb: (e: FileDropEvent) => void): Promise<Unlisten>;
   /** Files and links handed over while running (another launch, the desktop's link handler). */
   onLaunchRequest(cb: (e: LaunchRequest) => void): Promise<Unlisten>;
+
+  // The library: search, managing sessions, sources.
+  /**
+   * One page of the sessions the search box's query matches, in the given order, with how
+   * many match in all and notes about parts of the query the engine could not read.
+   */
+  searchSessions(request: SearchRequest): Promise<SearchPage>;
+  /** The values the filters offer, each with how many sessions have it. */
+  getFacets(): Promise<Facets>;
+  /** Resolves to how many were deleted. */
+  deleteSessions(ids: string[]): Promise<number>;
+  /** Sessions of a user, by exact user id or email. */
+  countUserSessions(user: string): Promise<number>;
+  /** Deletes every session of a user (exact id or email): how many before, how many after. */
+  eraseUser(user: string): Promise<EraseReport>;
+  /** Replaces a session's tags; resolves to them as stored (normalised). */
+  setTags(id: string, tags: string[]): Promise<string[]>;
+  /** A comment at `at` (epoch ms) of window `window`; it becomes a timeline marker. */
+  addComment(id: string, at: number, window: number, text: string): Promise<SessionComment>;
+  deleteComment(commentId: number): Promise<void>;
+  /** Saved searches with how many sessions each matches now. */
+  listSavedSearches(utcOffsetMinutes: number): Promise<SavedSearch[]>;
+  /** Saves (or, under an existing name, replaces) a search. */
+  saveSearch(name: string, query: string, utcOffsetMinutes: number): Promise<SavedSearch>;
+  deleteSavedSearch(id: number): Promise<void>;
+  listWatchedFolders(): Promise<WatchedFolder[]>;
+  /** Starts watching; the first scan runs after, with `onScanProgress` and `onLibraryChanged`. */
+  addWatchedFolder(path: string): Promise<WatchedFolder>;
+  /** Stops watching; the sessions imported from it stay. */
+  removeWatchedFolder(path: string): Promise<void>;
+  /** Import errors and other library events, newest first. */
+  getLibraryLog(limit: number): Promise<LogEntry[]>;
+  clearLibraryLog(): Promise<void>;
+  /** Downloads and imports; progress through `onFetchProgress`, failure in the report. */
+  fetchUrl(url: string): Promise<ImportReport>;
+  /** Stops a download; false when none was running for that URL. */
+  cancelFetch(url: string): Promise<boolean>;
+  recentItems(): Promise<RecentItem[]>;
+  /** Days sessions are kept; null keeps them for ever (the default). */
+  getRetention(): Promise<number | null>;
+  /** Resolves to how many sessions were deleted right away. */
+  setRetention(days: number | null): Promise<number>;
+  /** Native folder dialog; null when the user cancels. */
+  pickFolder(): Promise<string | null>;
+  onScanProgress(cb: (e: ScanProgressEvent) => void): Promise<Unlisten>;
+  onFetchProgress(cb: (e: FetchProgressEvent) => void): Promise<Unlisten>;
 }
 
 /** Whether the replay of a session may load the recorded page's remote assets, and how. */

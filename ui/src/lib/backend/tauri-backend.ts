@@ -10,6 +10,7 @@ import {
   events,
   type AnalysisSettings,
   type LaunchRequest,
+  type SearchRequest,
   type SessionLink,
   type SessionSort,
 } from "../bindings";
@@ -112,6 +113,107 @@ export class TauriBackend implements Backend {
     } catch (e) {
       throw BackendError.from(e);
     }
+  }
+
+  async searchSessions(request: SearchRequest) {
+    return unwrap(await commands.searchSessions(request));
+  }
+
+  async getFacets() {
+    return unwrap(await commands.getFacets());
+  }
+
+  async deleteSessions(ids: string[]) {
+    return unwrap(await commands.deleteSessions(ids));
+  }
+
+  async countUserSessions(user: string) {
+    return unwrap(await commands.countUserSessions(user));
+  }
+
+  async eraseUser(user: string) {
+    return unwrap(await commands.eraseUser(user));
+  }
+
+  async setTags(id: string, tags: string[]) {
+    return unwrap(await commands.setTags(id, tags));
+  }
+
+  async addComment(id: string, at: number, window: number, text: string) {
+    return unwrap(await commands.addComment(id, at, window, text));
+  }
+
+  async deleteComment(commentId: number) {
+    unwrap(await commands.deleteComment(commentId));
+  }
+
+  async listSavedSearches(utcOffsetMinutes: number) {
+    return unwrap(await commands.listSavedSearches(utcOffsetMinutes));
+  }
+
+  async saveSearch(name: string, query: string, utcOffsetMinutes: number) {
+    return unwrap(await commands.saveSearch(name, query, utcOffsetMinutes));
+  }
+
+  async deleteSavedSearch(id: number) {
+    unwrap(await commands.deleteSavedSearch(id));
+  }
+
+  async listWatchedFolders() {
+    return unwrap(await commands.listWatchedFolders());
+  }
+
+  async addWatchedFolder(path: string) {
+    return unwrap(await commands.addWatchedFolder(path));
+  }
+
+  async removeWatchedFolder(path: string) {
+    unwrap(await commands.removeWatchedFolder(path));
+  }
+
+  async getLibraryLog(limit: number) {
+    return unwrap(await commands.getLibraryLog(limit));
+  }
+
+  async clearLibraryLog() {
+    unwrap(await commands.clearLibraryLog());
+  }
+
+  async fetchUrl(url: string) {
+    return unwrap(await commands.fetchUrl(url));
+  }
+
+  async cancelFetch(url: string) {
+    return unwrap(await commands.cancelFetch(url));
+  }
+
+  async recentItems() {
+    return unwrap(await commands.recentItems());
+  }
+
+  async getRetention() {
+    return unwrap(await commands.getRetention());
+  }
+
+  async setRetention(days: number | null) {
+    return unwrap(await commands.setRetention(days));
+  }
+
+  async pickFolder() {
+    try {
+      const picked = await open({ directory: true, multiple: false, title: "Watch a folder" });
+      return typeof picked === "string" ? picked : null;
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
+  onScanProgress(cb: Parameters<Backend["onScanProgress"]>[0]): Promise<Unlisten> {
+    return events.scanProgressEvent.listen((e) => cb(e.payload));
+  }
+
+  onFetchProgress(cb: Parameters<Backend["onFetchProgress"]>[0]): Promise<Unlisten> {
+    return events.fetchProgressEvent.listen((e) => cb(e.payload));
   }
 
   onLaunchRequest(cb: (e: LaunchRequest) => void): Promise<Unlisten> {

@@ -8,6 +8,9 @@
 import type {
   ActivitySegment,
   AnalysisProgressEvent,
+  EraseReport,
+  Facets,
+  FetchProgressEvent,
   AnalysisSettings,
   ConsoleEntry,
   ConsoleLog,
@@ -19,17 +22,25 @@ import type {
   Insights,
   LaunchRequest,
   LibraryInfo,
+  LogEntry,
   Marker,
   MenuAction,
   NetworkLog,
   NetworkRequest,
   NetworkRequestDetail,
   PageVisit,
+  RecentItem,
+  SavedSearch,
+  ScanProgressEvent,
+  SearchPage,
+  SearchRequest,
+  SessionComment,
   SessionDetail,
   SessionLink,
   SessionSort,
   SessionSummary,
   SessionUser,
+  WatchedFolder,
 } from "../bindings";
 import {
   BackendError,
@@ -40,6 +51,8 @@ import {
   type Unlisten,
 } from "./backend";
 import { EventType, splitIntoChunks, type StoredChunk, type StoredEvent } from "./chunking";
+import { compareBy, TestLibrary, type Source } from "./test-backend-library";
+import { generateSessions } from "./test-generate";
 
 /** A file the test backend can "read": its name doubles as its path. */
 export interface Fixture {
@@ -180,14 +193,27 @@ export interface TestBackendOptions {
    * it, a session with remote assets on loads them from their original URLs.
    */
   assetProxy?: string;
+  /** Folders `addWatchedFolder` can scan: path → the fixture names in it. */
+  folders?: Record<string, string[]>;
+  /** What the "native" folder dialog returns (null: cancelled). */
+  pickFolderResult?: string | null;
+  /** Adds this many made-up sessions that play `template`'s events (test-generate.ts). */
+  generate?: number;
+  /** The fixture generated sessions play (default: counter.json, else the first one). */
+  template?: string;
 }
 
-interface StoredSession {
+export interface StoredSession {
   summary: SessionSummary;
   urls: PageVisit[];
   chunks: StoredChunk[];
   contentHash: string;
   analysis: FixtureAnalysis;
+  /** The pages' titles, from the full snapshots (searched as text). */
+  titles: string[];
+  comments: SessionComment[];
+  /** Bumped when its tags or comments change. */
+  rev: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -220,6 +246,10 @@ export class TestBackend implements Backend {
   private readonly menu = new Emitter<MenuAction>();
   private readonly drops = new Emitter<FileDropEvent>();
   private readonly launches = new Emitter<LaunchRequest>();
+  private readonly scans = new Emitter<ScanProgressEvent>();
+  private readonly fetchProgress = new Emitter<FetchProgressEvent>();
+  /** Search, tags, comments, saved searches, folders, downloads, log, retention. */
+  readonly library: TestLibrary;
   private launchLinks: string[];
   /** What the "clipboard" holds, and whether the "window" fills the screen. */
   clipboard = "";
@@ -236,12 +266,35 @@ export class TestBackend implements Backend {
     for (const f of [...(options.library ?? []), ...(options.files ?? [])]) {
       this.files.set(f.name, f);
     }
+    this.library = new TestLibrary(
+      {
+        sessions: this.sessions,
+        file: (name) => this.files.get(name),
+        importFixture: (file, source) => this.importFixture(file, source),
+        changed: () => this.changed.emit(),
+        scanProgress: (e) => this.scans.emit(e),
+        fetchProgress: (e) => this.fetchProgress.emit(e),
+        delayMs: options.progressDelayMs ?? 0,
+      },
+      options.folders,
+    );
     // Spread import times so "imported" order is deterministic.
     let importedAt = Date.UTC(2024, 0, 1);
     for (const f of options.library ?? []) {
       const stored = ingest(f, (importedAt += 60_000));
       if (stored instanceof BackendError) throw stored;
       this.sessions.set(stored.summary.id, stored);
+    }
+    if (options.generate) {
+      const name = options.template ?? "counter.json";
+      const file = this.files.get(name) ?? [...this.files.values()][0];
+      const template = file ? ingest(file, importedAt) : null;
+      if (!template || template instanceof BackendError) {
+        throw new Error(`no template recording to generate sessions from (${name})`);
+      }
+      for (const g of generateSessions(options.generate, template, Date.now())) {
+        this.sessions.set(g.summary.id, g);
+      }
     }
   }
 
@@ -256,6 +309,16 @@ export class TestBackend implements Backend {
   async getSession(id: string): Promise<SessionDetail> {
     this.record("getSession", id);
     const s = this.find(id);
+    // The events' own times: a generated session plays another recording's events.
+    const startedAt = s.chunks[0]?.info.startTs ?? s.summary.startedAt;
+    const endedAt = s.chunks.at(-1)?.info.endTs ?? startedAt + s.summary.durationMs;
+    const comments: Marker[] = s.comments.map((c) => ({
+      at: c.at,
+      window: c.window,
+      kind: "comment",
+      label: c.text,
+      detail: {},
+    }));
     return {
       summary: structuredClone(s.summary),
       urls: structuredClone(s.urls),
@@ -263,8 +326,8 @@ export class TestBackend implements Backend {
         {
           index: 0,
           key: null,
-          startedAt: s.summary.startedAt,
-          endedAt: s.summary.startedAt + s.summary.durationMs,
+          startedAt,
+          endedAt,
           eventCount: s.summary.eventCounts.total,
           chunks: s.chunks.map((c) => ({ ...c.info })),
           interactionSpans: [],
@@ -274,8 +337,9 @@ export class TestBackend implements Backend {
         },
       ],
       contentHash: s.contentHash,
-      markers: structuredClone(s.analysis.markers),
+      markers: structuredClone([...s.analysis.markers, ...comments]).sort((a, b) => a.at - b.at),
       segments: structuredClone(s.analysis.segments),
+      comments: structuredClone(s.comments),
     };
   }
 
@@ -323,10 +387,14 @@ export class TestBackend implements Backend {
     let changed = false;
     for (const path of paths) {
       const report = await this.importOne(path);
+      this.library.opened(path);
       if (report.outcome?.status === "imported") changed = true;
+      if (report.error) {
+        this.library.addLog("import_error", path, report.error.code, report.error.message);
+      }
       reports.push(report);
     }
-    if (changed) this.changed.emit();
+    if (changed) this.library.touch();
     return reports;
   }
 
@@ -356,7 +424,7 @@ export class TestBackend implements Backend {
       await sleep(this.options.progressDelayMs ?? 0);
       this.analysisProgress.emit({ done, total });
     }
-    this.changed.emit();
+    this.library.touch();
     return total;
   }
 
@@ -449,8 +517,139 @@ export class TestBackend implements Backend {
     this.drops.emit(e);
   }
 
-  simulateMenu(action: string) {
-    this.menu.emit({ action });
+  simulateMenu(action: string, target: string | null = null) {
+    this.menu.emit({ action, target });
+  }
+
+  /** Files appear in (or vanish from) a watched folder. */
+  simulateFolderChange(folder: string, added: string[], removed: string[] = []) {
+    this.library.folderChanged(folder, added, removed);
+  }
+
+  async searchSessions(request: SearchRequest): Promise<SearchPage> {
+    this.record("searchSessions", structuredClone(request));
+    return this.library.search(request);
+  }
+
+  async getFacets(): Promise<Facets> {
+    this.record("getFacets");
+    return this.library.facets();
+  }
+
+  async deleteSessions(ids: string[]): Promise<number> {
+    this.record("deleteSessions", [...ids]);
+    return this.library.deleteSessions(ids);
+  }
+
+  async countUserSessions(user: string): Promise<number> {
+    this.record("countUserSessions", user);
+    return this.library.countUserSessions(user);
+  }
+
+  async eraseUser(user: string): Promise<EraseReport> {
+    this.record("eraseUser", user);
+    return this.library.eraseUser(user);
+  }
+
+  async setTags(id: string, tags: string[]): Promise<string[]> {
+    this.record("setTags", id, [...tags]);
+    return this.library.setTags(id, tags);
+  }
+
+  async addComment(id: string, at: number, window: number, text: string): Promise<SessionComment> {
+    this.record("addComment", id, at, window, text);
+    return this.library.addComment(id, at, window, text);
+  }
+
+  async deleteComment(commentId: number): Promise<void> {
+    this.record("deleteComment", commentId);
+    this.library.deleteComment(commentId);
+  }
+
+  async listSavedSearches(utcOffsetMinutes: number): Promise<SavedSearch[]> {
+    this.record("listSavedSearches", utcOffsetMinutes);
+    return this.library.listSaved(utcOffsetMinutes);
+  }
+
+  async saveSearch(name: string, query: string, utcOffsetMinutes: number): Promise<SavedSearch> {
+    this.record("saveSearch", name, query, utcOffsetMinutes);
+    return this.library.saveSearch(name, query, utcOffsetMinutes);
+  }
+
+  async deleteSavedSearch(id: number): Promise<void> {
+    this.record("deleteSavedSearch", id);
+    this.library.deleteSaved(id);
+  }
+
+  async listWatchedFolders(): Promise<WatchedFolder[]> {
+    this.record("listWatchedFolders");
+    return this.library.listFolders();
+  }
+
+  async addWatchedFolder(path: string): Promise<WatchedFolder> {
+    this.record("addWatchedFolder", path);
+    return this.library.addFolder(path);
+  }
+
+  async removeWatchedFolder(path: string): Promise<void> {
+    this.record("removeWatchedFolder", path);
+    this.library.removeFolder(path);
+  }
+
+  async getLibraryLog(limit: number): Promise<LogEntry[]> {
+    this.record("getLibraryLog", limit);
+    return this.library.getLog(limit);
+  }
+
+  async clearLibraryLog(): Promise<void> {
+    this.record("clearLibraryLog");
+    this.library.clearLog();
+  }
+
+  async fetchUrl(url: string): Promise<ImportReport> {
+    this.record("fetchUrl", url);
+    return this.library.fetchUrl(url);
+  }
+
+  async cancelFetch(url: string): Promise<boolean> {
+    this.record("cancelFetch", url);
+    return this.library.cancelFetch(url);
+  }
+
+  async recentItems(): Promise<RecentItem[]> {
+    this.record("recentItems");
+    return this.library.recentItems();
+  }
+
+  async getRetention(): Promise<number | null> {
+    this.record("getRetention");
+    return this.library.getRetention();
+  }
+
+  async setRetention(days: number | null): Promise<number> {
+    this.record("setRetention", days);
+    return this.library.setRetention(days);
+  }
+
+  async pickFolder(): Promise<string | null> {
+    this.record("pickFolder");
+    return this.options.pickFolderResult ?? null;
+  }
+
+  onScanProgress(cb: (e: ScanProgressEvent) => void) {
+    return this.scans.on(cb);
+  }
+
+  onFetchProgress(cb: (e: FetchProgressEvent) => void) {
+    return this.fetchProgress.on(cb);
+  }
+
+  /** Marks a session's source file as gone (`is:missing`). */
+  simulateMissing(id: string) {
+    const s = this.find(id);
+    s.summary.missing = true;
+    s.rev++;
+    this.library.touch();
   }
 
   private async importOne(path: string): Promise<ImportReport> {
@@ -482,10 +681,19 @@ export class TestBackend implements Backend {
         },
       };
     }
+    return this.importFixture(file, { path, folder: null, url: null });
+  }
+
+  /** Ingests a fixture as coming from `source`; an import already done changes nothing. */
+  private importFixture(file: Fixture, source: Source): ImportReport {
+    const { path } = source;
     const stored = ingest(file, Date.now());
     if (stored instanceof BackendError) {
       return { path, outcome: null, error: { code: stored.code, message: stored.message } };
     }
+    stored.summary.source = source.url ?? source.path;
+    stored.summary.sourceUrl = source.url;
+    stored.summary.sourceFolder = source.folder;
     const existing = this.sessions.get(stored.summary.id);
     let outcome: ImportOutcome;
     if (existing) {
@@ -557,15 +765,7 @@ function launchRequest(paths: string[], links: string[]): LaunchRequest {
 
 /** The engine's orders: descending by the figure, ties newest first. */
 export function sortSessions(list: SessionSummary[], sort: SessionSort): SessionSummary[] {
-  const figure: Record<SessionSort, (s: SessionSummary) => number> = {
-    recency: (s) => s.startedAt,
-    duration: (s) => s.durationMs,
-    activeTime: (s) => s.insights.activeMs,
-    errors: (s) => s.insights.errors,
-    frustration: (s) => s.insights.frustrationScore,
-  };
-  const by = figure[sort] ?? figure.recency;
-  return [...list].sort((a, b) => by(b) - by(a) || b.startedAt - a.startedAt);
+  return [...list].sort(compareBy(sort));
 }
 
 /** The engine's checks (AnalysisSettings::validate): a message, or null when they are fine. */
@@ -668,6 +868,11 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
       sdk: null,
     },
     insights: structuredClone(file.analysis?.insights ?? zeroInsights()),
+    sourceUrl: null,
+    sourceFolder: null,
+    missing: false,
+    tags: [],
+    commentCount: 0,
   };
   const analysis: FixtureAnalysis = file.analysis
     ? structuredClone(file.analysis)
@@ -680,13 +885,23 @@ export function ingest(file: Fixture, importedAt: number): StoredSession | Backe
         network: [],
         requests: [],
       };
-  return { summary, urls: stats.urls, chunks, contentHash: hash, analysis };
+  return {
+    summary,
+    urls: stats.urls,
+    chunks,
+    contentHash: hash,
+    analysis,
+    titles: stats.titles,
+    comments: [],
+    rev: 0,
+  };
 }
 
 interface RawEvent {
   type: number;
   timestamp: number;
   data?: {
+    node?: unknown;
     href?: unknown;
     width?: unknown;
     height?: unknown;
@@ -761,7 +976,12 @@ function summarise(events: RawEvent[]) {
   let endedAt = -Infinity;
   const urls: PageVisit[] = [];
   let viewport: [number, number] | null = null;
+  const titles: string[] = [];
   for (const e of events) {
+    if (e.type === EventType.FullSnapshot && e.data?.node) {
+      const title = findTitle(e.data.node);
+      if (title && !titles.includes(title)) titles.push(title);
+    }
     counts.total++;
     counts[keys[e.type]]++;
     startedAt = Math.min(startedAt, e.timestamp);
@@ -782,7 +1002,32 @@ function summarise(events: RawEvent[]) {
       }
     }
   }
-  return { counts, clicks, startedAt, endedAt, urls, viewport };
+  return { counts, clicks, startedAt, endedAt, urls, viewport, titles };
+}
+
+interface SnapshotNode {
+  tagName?: unknown;
+  textContent?: unknown;
+  childNodes?: unknown;
+}
+
+/** The text of the first `<title>` in a full snapshot's node tree. */
+function findTitle(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
+    const n = stack.pop() as SnapshotNode;
+    if (typeof n !== "object" || n === null) continue;
+    const kids = Array.isArray(n.childNodes) ? (n.childNodes as SnapshotNode[]) : [];
+    if (typeof n.tagName === "string" && n.tagName.toLowerCase() === "title") {
+      const text = kids
+        .map((k) => (typeof k?.textContent === "string" ? k.textContent : ""))
+        .join("")
+        .trim();
+      if (text) return text;
+    }
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return null;
 }
 
 /** A stable content hash (two 32-bit FNV-1a lanes), hex. Stands in for the engine's BLAKE3. */
