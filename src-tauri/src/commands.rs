@@ -50,6 +50,8 @@ pub struct AnalysisProgressEvent {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct MenuAction {
     pub action: String,
+    /// The file or URL of an `open-recent` action.
+    pub target: Option<String>,
 }
 
 /// One file's result of an import request.
@@ -291,6 +293,7 @@ pub async fn import_paths(app: AppHandle, paths: Vec<String>) -> AppResult<Vec<I
     let state = app.state::<AppState>();
     let _one_at_a_time = state.import_lock.lock().await;
     let library_path = state.library_path.clone();
+    note_recent(&app, &paths);
     let files = expand_paths(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>());
     let recordings = plan_recordings(files);
     let task_app = app.clone();
@@ -303,6 +306,27 @@ pub async fn import_paths(app: AppHandle, paths: Vec<String>) -> AppResult<Vec<I
         let _ = LibraryChanged {}.emit(&app);
     }
     Ok(reports)
+}
+
+/// Files and URLs the user opened go to File › Open Recent (what a watched folder imports
+/// does not).
+pub fn note_recent(app: &AppHandle, targets: &[String]) {
+    let noted = app.state::<AppState>().with_library(|lib| {
+        for t in targets {
+            let target = if t.starts_with("http://") || t.starts_with("https://") {
+                t.clone()
+            } else {
+                std::fs::canonicalize(t)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| t.clone())
+            };
+            lib.note_recent(&target)?;
+        }
+        Ok(())
+    });
+    if noted.is_ok() && !targets.is_empty() {
+        crate::menu::refresh(app);
+    }
 }
 
 fn import_recordings(

@@ -2,12 +2,15 @@
 //! design: anything that is not about the desktop lives in `tapedeck-engine`.
 
 pub mod commands;
+mod downloads;
 pub mod error;
 mod launch;
+pub mod library_commands;
 mod menu;
 mod remote_assets;
 mod samples;
 mod state;
+mod watching;
 
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -34,6 +37,27 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_fullscreen,
             commands::get_remote_assets,
             commands::set_remote_assets,
+            library_commands::search_sessions,
+            library_commands::get_facets,
+            library_commands::delete_sessions,
+            library_commands::count_user_sessions,
+            library_commands::erase_user,
+            library_commands::set_tags,
+            library_commands::add_comment,
+            library_commands::delete_comment,
+            library_commands::list_saved_searches,
+            library_commands::save_search,
+            library_commands::delete_saved_search,
+            library_commands::get_library_log,
+            library_commands::clear_library_log,
+            library_commands::recent_items,
+            library_commands::get_retention,
+            library_commands::set_retention,
+            watching::list_watched_folders,
+            watching::add_watched_folder,
+            watching::remove_watched_folder,
+            downloads::fetch_url,
+            downloads::cancel_fetch,
         ])
         .events(collect_events![
             commands::ImportProgressEvent,
@@ -41,6 +65,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::LibraryChanged,
             commands::MenuAction,
             commands::LaunchRequest,
+            watching::ScanProgressEvent,
+            downloads::FetchProgressEvent,
         ])
         .dangerously_cast_bigints_to_number()
         // Output and input shapes are the same here; one type each reads better.
@@ -146,6 +172,8 @@ pub fn run(launch: Launch) {
         // A recording's remote stylesheets, images, fonts and media, for sessions the user
         // opted in for (the CSP allows this scheme, no remote origin).
         .manage(remote_assets::AssetProxy::new())
+        .manage(watching::Watching::default())
+        .manage(downloads::Downloads::default())
         .register_asynchronous_uri_scheme_protocol(
             remote_assets::SCHEME,
             |ctx, request, responder| {
@@ -179,8 +207,10 @@ pub fn run(launch: Launch) {
             if let Err(e) = app.deep_link().register_all() {
                 eprintln!("tapedeck: could not register tapedeck:// links: {e}");
             }
-            menu::install(app)?;
+            menu::install(app.handle())?;
+            library_commands::start_retention(app.handle());
             samples::install_if_first_start(app.handle());
+            watching::start(app.handle());
             // Sessions analysed by an older build are brought up to date in the background;
             // the feed refreshes when it is done.
             let handle = app.handle().clone();

@@ -38,6 +38,14 @@ impl AppState {
         f(&lib)
     }
 
+    pub fn with_library_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Library) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut lib = self.reader.lock().map_err(|_| AppError::Poisoned)?;
+        f(&mut lib)
+    }
+
     pub fn take_launch(&self) -> (Vec<PathBuf>, Vec<String>) {
         self.launch
             .lock()

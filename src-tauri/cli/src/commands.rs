@@ -12,7 +12,7 @@ use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
 use tapedeck_engine::sources::{expand_paths, plan_recordings};
 use tapedeck_engine::{ImportOptions, Library, Result};
 
-use crate::output;
+use crate::{manage, output, sources};
 use crate::{Cli, Command, SettingsArgs};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             | Command::Markers { .. }
             | Command::Console { .. }
             | Command::Network { .. }
+            | Command::Search { .. }
     ) {
         update_stale(&mut library)?;
     }
@@ -172,6 +173,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let _ = out.write_all(b"\n");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search {
+            query,
+            sort,
+            limit,
+            offset,
+            json,
+        } => manage::search(&library, &query, sort, limit, offset, json),
+        Command::Delete { ids, yes, json } => manage::delete(&mut library, &ids, yes, json),
+        Command::EraseUser {
+            user,
+            dry_run,
+            yes,
+            json,
+        } => manage::erase_user(&mut library, &user, dry_run, yes, json),
+        Command::Tag {
+            id,
+            tags,
+            remove,
+            json,
+        } => manage::tag(&mut library, &id, &tags, &remove, json),
+        Command::Retention { days, off, json } => manage::retention(&mut library, days, off, json),
+        Command::Log { limit, json } => manage::log(&library, limit, json),
+        Command::Watch { action } => sources::watch(&mut library, action),
+        Command::Fetch {
+            url,
+            max_bytes,
+            timeout,
+            json,
+        } => sources::fetch(&mut library, &url, max_bytes, timeout, json),
     }
 }
 

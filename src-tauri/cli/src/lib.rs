@@ -2,7 +2,9 @@
 //! The desktop binary forwards these subcommands here too (`tapedeck list` works).
 
 mod commands;
+mod manage;
 mod output;
+mod sources;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -130,6 +132,122 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         window: u32,
     },
+    /// Search the library with the feed's query language (see `--help`).
+    #[command(after_help = tapedeck_engine::library::query::HELP)]
+    Search {
+        /// Words and filters, e.g. `alice has:errors date:7d "payment failed"`.
+        query: Vec<String>,
+        /// recency, duration, active-time, errors or frustration (all descending).
+        #[arg(long, default_value = "recency", value_parser = parse_sort)]
+        sort: SessionSort,
+        /// At most this many sessions (the total is always counted).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Skip this many sessions first.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete sessions from the library: their events and index rows (the files stay).
+    Delete {
+        /// Session ids, or unique prefixes of them.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Do not ask for confirmation (needed when input is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete every session of a user (by user id or email), e.g. for a privacy request.
+    EraseUser {
+        /// The user's id or email (exact, case-insensitive for emails).
+        user: String,
+        /// Only count the user's sessions.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation (needed when input is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a session's tags, or add and remove some.
+    Tag {
+        /// Session id, or a unique prefix of one.
+        id: String,
+        /// Tags to add.
+        tags: Vec<String>,
+        /// Tags to remove.
+        #[arg(long, value_name = "TAG")]
+        remove: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Folders the library imports from: add (and import what is there), remove, list,
+    /// or watch them in the foreground.
+    Watch {
+        #[command(subcommand)]
+        action: WatchAction,
+    },
+    /// Download a recording over http(s) and import it.
+    Fetch {
+        url: String,
+        /// Refuse downloads larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = tapedeck_engine::fetch::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
+        /// Give up when the server sends nothing for this many seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete sessions recorded more than N days ago, now and at every start of the app.
+    Retention {
+        /// Keep this many days of sessions.
+        #[arg(long, value_name = "N", conflicts_with = "off")]
+        days: Option<u32>,
+        /// Keep every session (the default).
+        #[arg(long)]
+        off: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The library's log: import failures, watched-folder events, deletions, retention.
+    Log {
+        /// At most this many entries, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WatchAction {
+    /// Watch a folder (recursively): import what it holds now, with progress.
+    Add {
+        folder: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching a folder; its sessions stay in the library.
+    Remove {
+        folder: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The watched folders, with how many sessions came from each.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Watch every watched folder until interrupted, importing files as they appear.
+    Run {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Analysis settings to change; each one left out keeps its saved value.
@@ -195,6 +313,14 @@ pub const SUBCOMMANDS: &[&str] = &[
     "network",
     "reanalyze",
     "events",
+    "search",
+    "delete",
+    "erase-user",
+    "tag",
+    "watch",
+    "fetch",
+    "retention",
+    "log",
     "help",
 ];
 

@@ -60,6 +60,39 @@ pub enum Error {
         known: i64,
     },
 
+    #[error("{}: not a folder", path.display())]
+    NotAFolder { path: PathBuf },
+
+    #[error("{}: cannot watch the folder: {detail}", path.display())]
+    Watch { path: PathBuf, detail: String },
+
+    #[error("{url}: not a URL Tapedeck can download: {detail}")]
+    BadUrl { url: String, detail: String },
+
+    #[error("{url}: the server answered {status}{}", reason_suffix(reason))]
+    Http {
+        url: String,
+        status: u16,
+        reason: String,
+    },
+
+    #[error("{url}: download failed: {detail}")]
+    Download { url: String, detail: String },
+
+    #[error("{url}: {}", too_large_detail(*limit, *size))]
+    DownloadTooLarge {
+        url: String,
+        limit: u64,
+        /// What the server announced, when it did.
+        size: Option<u64>,
+    },
+
+    #[error("{url}: the download was cancelled")]
+    Cancelled { url: String },
+
+    #[error("{url}: timed out: the server sent nothing for {} s", secs)]
+    Timeout { url: String, secs: u64 },
+
     #[error("library error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
@@ -68,6 +101,9 @@ pub enum Error {
 
     #[error("invalid analysis settings: {0}")]
     InvalidSettings(String),
+
+    #[error("{0}")]
+    InvalidInput(String),
 }
 
 impl From<rusqlite::types::FromSqlError> for Error {
@@ -93,9 +129,18 @@ impl Error {
             Self::WindowNotFound { .. } => "window_not_found",
             Self::RequestNotFound { .. } => "request_not_found",
             Self::SchemaTooNew { .. } => "schema_too_new",
+            Self::NotAFolder { .. } => "not_a_folder",
+            Self::Watch { .. } => "watch_failed",
+            Self::BadUrl { .. } => "bad_url",
+            Self::Http { .. } => "http_status",
+            Self::Download { .. } => "download_failed",
+            Self::DownloadTooLarge { .. } => "download_too_large",
+            Self::Cancelled { .. } => "cancelled",
+            Self::Timeout { .. } => "timeout",
             Self::Sqlite(_) => "library",
             Self::Storage(_) => "storage",
             Self::InvalidSettings(_) => "invalid_settings",
+            Self::InvalidInput(_) => "invalid_input",
         }
     }
 
@@ -108,3 +153,43 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" {reason}")
+    }
+}
+
+fn too_large_detail(limit: u64, size: Option<u64>) -> String {
+    match size {
+        Some(size) => format!(
+            "the recording is {}, more than the download limit of {}; not downloaded",
+            human_bytes(size),
+            human_bytes(limit)
+        ),
+        None => format!(
+            "the download went past the limit of {} and was stopped",
+            human_bytes(limit)
+        ),
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v.fract() == 0.0 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}

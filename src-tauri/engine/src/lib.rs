@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod fetch;
 pub mod formats;
 pub mod inspect;
 pub mod library;
@@ -11,6 +12,7 @@ pub mod link;
 pub mod model;
 pub mod sources;
 pub mod synth;
+pub mod watch;
 mod windows;
 
 pub use error::{Error, Result};

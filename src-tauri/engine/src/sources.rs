@@ -68,7 +68,7 @@ fn sentry_segment_id(path: &Path) -> Option<u64> {
 
 /// File name endings taken from a folder. An explicitly named file is imported whatever its
 /// name: the format is sniffed from the content either way.
-const FOLDER_EXTENSIONS: &[&str] = &[
+pub const FOLDER_EXTENSIONS: &[&str] = &[
     "json", "jsonl", "ndjson", "gz", "gzip", "zst", "zstd", "zlib", "bin", "rrweb",
 ];
 

@@ -71,3 +71,244 @@ impl ArrayWriter {
         self.count += 1;
     }
 }
+
+/// Who a generated session was recorded for, and on what.
+#[derive(Debug, Clone, Default)]
+pub struct SynthPerson {
+    pub distinct_id: String,
+    pub name: String,
+    pub email: String,
+    pub browser: String,
+    pub os: String,
+    pub device: String,
+    pub country: String,
+}
+
+/// A PostHog export of the real recording `events`, moved to start at `start_ms`, as if
+/// recorded for `person` on a page at `url` (every Meta event's `href` is replaced). Each
+/// distinct start or person makes distinct content, so a library of many is made from one
+/// recording.
+pub fn posthog_export(
+    events: &[serde_json::Value],
+    session_id: &str,
+    start_ms: f64,
+    url: Option<&str>,
+    person: &SynthPerson,
+) -> Vec<u8> {
+    let t0 = events
+        .iter()
+        .filter_map(|e| e["timestamp"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    let snapshots: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(ts) = e["timestamp"].as_f64() {
+                e["timestamp"] = serde_json::json!(ts - t0 + start_ms);
+            }
+            if let (Some(url), Some(4)) = (url, e["type"].as_i64()) {
+                e["data"]["href"] = serde_json::json!(url);
+            }
+            e["windowId"] = serde_json::json!("w1");
+            e
+        })
+        .collect();
+    let export = serde_json::json!({
+        "version": "2023-04-28",
+        "data": {
+            "id": session_id,
+            "person": {
+                "distinct_ids": [person.distinct_id],
+                "properties": {
+                    "email": person.email,
+                    "name": person.name,
+                    "$browser": person.browser,
+                    "$os": person.os,
+                    "$device_type": person.device,
+                    "$geoip_country_code": person.country,
+                }
+            },
+            "snapshots": snapshots,
+        }
+    });
+    serde_json::to_vec(&export).expect("JSON")
+}
+
+/// A deterministic stream of pseudo-random numbers (xorshift64*): the same library every run.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Bob", "Carla", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
+    "Lena", "Mateo", "Nia", "Oskar", "Priya", "Quinn", "Rosa", "Sven", "Tomás", "Uma", "Viktor",
+    "Wen", "Ximena", "Yusuf", "Zoe",
+];
+const LAST_NAMES: &[&str] = &[
+    "Lovelace",
+    "Stone",
+    "Diaz",
+    "Ivanov",
+    "Yilmaz",
+    "Haddad",
+    "Hopper",
+    "Tanaka",
+    "Moreau",
+    "Berg",
+    "Aydin",
+    "Fischer",
+    "Rossi",
+    "Okafor",
+    "Lindqvist",
+    "Sharma",
+    "Kelly",
+    "Silva",
+    "Novak",
+    "García",
+    "Patel",
+    "Petrov",
+    "Zhang",
+    "López",
+    "Demir",
+    "Martin",
+];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "shop.test",
+    "mail.test",
+    "corp.test",
+];
+/// (browser, os, device), roughly as common as on the web.
+const CLIENTS: &[(&str, &str, &str)] = &[
+    ("Chrome", "Windows", "desktop"),
+    ("Chrome", "Windows", "desktop"),
+    ("Chrome", "Mac OS X", "desktop"),
+    ("Chrome", "Android", "mobile"),
+    ("Chrome", "Android", "mobile"),
+    ("Mobile Safari", "iOS", "mobile"),
+    ("Mobile Safari", "iOS", "mobile"),
+    ("Safari", "Mac OS X", "desktop"),
+    ("Firefox", "Linux", "desktop"),
+    ("Firefox", "Windows", "desktop"),
+    ("Edge", "Windows", "desktop"),
+    ("Samsung Internet", "Android", "tablet"),
+];
+const COUNTRIES: &[&str] = &[
+    "US", "GB", "DE", "FR", "ES", "IN", "BR", "JP", "NL", "SE", "TR", "NG",
+];
+const PAGES: &[&str] = &[
+    "/",
+    "/pricing",
+    "/signup",
+    "/login",
+    "/cart",
+    "/checkout",
+    "/checkout/payment",
+    "/account",
+    "/settings/billing",
+    "/docs/getting-started",
+    "/blog/release-notes",
+    "/search",
+    "/orders",
+];
+const CONSOLE_ERRORS: &[&str] = &[
+    "Payment declined: card_expired",
+    "TypeError: Cannot read properties of undefined (reading 'total')",
+    "Failed to load resource: the server responded with a status of 502",
+    "Uncaught ReferenceError: analytics is not defined",
+    "Checkout validation failed: postcode",
+    "WebSocket connection closed before the handshake",
+];
+
+/// One generated session: a real recording re-dated and re-attributed.
+pub struct GeneratedSession {
+    /// The PostHog export, ready to write to a file and import.
+    pub bytes: Vec<u8>,
+    pub person: SynthPerson,
+    pub start_ms: f64,
+}
+
+/// The `n`th session of a generated library made from the real recordings `bases`: one of
+/// `users` people, started in the `days` before `now_ms`, on a varied page, a fifth of them
+/// with a console error. Deterministic in `n`.
+pub fn generated_session(
+    bases: &[Vec<serde_json::Value>],
+    n: u64,
+    users: u64,
+    days: u64,
+    now_ms: f64,
+) -> GeneratedSession {
+    let mut rng = Rng::new(n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x7a9e_dec0_0000_0001);
+    let user = rng.below(users);
+    let mut urng = Rng::new(user.wrapping_mul(0x9e37_79b9_7f4a_7c15) + 17);
+    let first = *urng.pick(FIRST_NAMES);
+    let last = *urng.pick(LAST_NAMES);
+    let (browser, os, device) = *urng.pick(CLIENTS);
+    let person = SynthPerson {
+        distinct_id: format!("user-{user}"),
+        name: format!("{first} {last}"),
+        email: format!(
+            "{}.{}{user}@{}",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            urng.pick(DOMAINS)
+        ),
+        browser: browser.into(),
+        os: os.into(),
+        device: device.into(),
+        country: (*urng.pick(COUNTRIES)).into(),
+    };
+    let start_ms = now_ms - (rng.below(days * 86_400) * 1000) as f64;
+    let mut events = rng.pick(bases).clone();
+    if rng.below(5) == 0 {
+        let last_ts = events
+            .iter()
+            .filter_map(|e| e["timestamp"].as_f64())
+            .fold(0.0, f64::max);
+        events.push(serde_json::json!({
+            "type": 6, "timestamp": last_ts + 5.0,
+            "data": {"plugin": "rrweb/console@1", "payload": {
+                "level": "error", "trace": [],
+                "payload": [format!("\"{}\"", rng.pick(CONSOLE_ERRORS))]
+            }}
+        }));
+    }
+    let url = format!(
+        "https://app.{}{}?ref={}",
+        rng.pick(&["example.com", "shop.test", "saas.test"]),
+        rng.pick(PAGES),
+        rng.below(1000)
+    );
+    let bytes = posthog_export(
+        &events,
+        &format!("gen-{n:08}-{:08x}", rng.next_u64() as u32),
+        start_ms,
+        Some(&url),
+        &person,
+    );
+    GeneratedSession {
+        bytes,
+        person,
+        start_ms,
+    }
+}

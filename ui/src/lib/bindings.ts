@@ -41,51 +41,66 @@ export const commands = {
 	getRemoteAssets: (id: string) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("get_remote_assets", { id })),
 	/**  Turns "Load remote assets" on or off for one session, and remembers it in the library. */
 	setRemoteAssets: (id: string, enabled: boolean) => typedError<RemoteAssetAccess, ErrorPayload>(__TAURI_INVOKE("set_remote_assets", { id, enabled })),
-	/**  Sessions matching a query of the search box, one page of them, in the given order. */
+	/**  The sessions a query matches, one page of them, and how many in all. */
 	searchSessions: (request: SearchRequest) => typedError<SearchPage, ErrorPayload>(__TAURI_INVOKE("search_sessions", { request })),
-	/**  The values the filters offer (browsers, systems, devices, countries, folders, tags), with counts. */
+	/**  The values the feed's filters offer. */
 	getFacets: () => typedError<Facets, ErrorPayload>(__TAURI_INVOKE("get_facets")),
-	/**  Deletes sessions; returns how many were deleted. */
+	/**  Deletes sessions (events and index rows; their files stay). Returns how many. */
 	deleteSessions: (ids: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("delete_sessions", { ids })),
-	/**  How many sessions a user (exact id or email) has. */
+	/**  How many sessions have this user id or email. */
 	countUserSessions: (user: string) => typedError<number, ErrorPayload>(__TAURI_INVOKE("count_user_sessions", { user })),
-	/**  Deletes every session of a user (exact id or email). */
+	/**  Deletes every session of a user id or email; the counts before and after. */
 	eraseUser: (user: string) => typedError<EraseReport, ErrorPayload>(__TAURI_INVOKE("erase_user", { user })),
 	/**  Replaces a session's tags; returns them as stored. */
 	setTags: (id: string, tags: string[]) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("set_tags", { id, tags })),
-	/**  A comment on a session at a moment (epoch ms) of a window. */
+	/**  Leaves a comment at a moment (epoch ms) of a session's window. */
 	addComment: (id: string, at: number, window: number, text: string) => typedError<SessionComment, ErrorPayload>(__TAURI_INVOKE("add_comment", { id, at, window, text })),
 	deleteComment: (commentId: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("delete_comment", { commentId })),
-	/**  The saved searches, each with how many sessions it matches now. */
+	/**  Saved searches, with how many sessions each matches now. */
 	listSavedSearches: (utcOffsetMinutes: number) => typedError<SavedSearch[], ErrorPayload>(__TAURI_INVOKE("list_saved_searches", { utcOffsetMinutes })),
+	/**  Saves a search under a name (the same name again replaces it). */
 	saveSearch: (name: string, query: string, utcOffsetMinutes: number) => typedError<SavedSearch, ErrorPayload>(__TAURI_INVOKE("save_search", { name, query, utcOffsetMinutes })),
 	deleteSavedSearch: (id: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("delete_saved_search", { id })),
-	listWatchedFolders: () => typedError<WatchedFolder[], ErrorPayload>(__TAURI_INVOKE("list_watched_folders")),
-	/**  Watches a folder; its first scan runs in the background, with progress events. */
-	addWatchedFolder: (path: string) => typedError<WatchedFolder, ErrorPayload>(__TAURI_INVOKE("add_watched_folder", { path })),
-	removeWatchedFolder: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("remove_watched_folder", { path })),
-	/**  The library's log (import errors, watching, downloads, deletions), newest first. */
+	/**  The library's log, newest first. */
 	getLibraryLog: (limit: number) => typedError<LogEntry[], ErrorPayload>(__TAURI_INVOKE("get_library_log", { limit })),
 	clearLibraryLog: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("clear_library_log")),
-	/**  Downloads a recording from an http(s) URL and imports it, with progress events. */
-	fetchUrl: (url: string) => typedError<ImportReport, ErrorPayload>(__TAURI_INVOKE("fetch_url", { url })),
-	cancelFetch: (url: string) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("cancel_fetch", { url })),
 	/**  Files and URLs opened lately, newest first. */
 	recentItems: () => typedError<RecentItem[], ErrorPayload>(__TAURI_INVOKE("recent_items")),
+	/**  Days of sessions kept, or null to keep them all. */
 	getRetention: () => typedError<number | null, ErrorPayload>(__TAURI_INVOKE("get_retention")),
-	/**  Keeps sessions for that many days (none: for ever); returns how many were deleted now. */
+	/**  Sets the retention period and applies it at once; returns how many sessions it deleted. */
 	setRetention: (days: number | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("set_retention", { days })),
+	/**
+	 *  The watched folders, with how many sessions came from each and how many of those are
+	 *  missing.
+	 */
+	listWatchedFolders: () => typedError<WatchedFolder[], ErrorPayload>(__TAURI_INVOKE("list_watched_folders")),
+	/**
+	 *  Watches a folder (recursively): what it holds now is imported in the background, with
+	 *  `ScanProgressEvent`s, and what lands in it later as long as the app runs.
+	 */
+	addWatchedFolder: (path: string) => typedError<WatchedFolder, ErrorPayload>(__TAURI_INVOKE("add_watched_folder", { path })),
+	/**  Stops watching a folder. Its sessions stay in the library. */
+	removeWatchedFolder: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("remove_watched_folder", { path })),
+	/**
+	 *  Downloads `url` and imports it; the session keeps the URL as its source. A failure (404,
+	 *  a timeout, not a recording…) comes back in the report's `error`, naming the URL and why,
+	 *  and is written to the library's log.
+	 */
+	fetchUrl: (url: string) => typedError<ImportReport, ErrorPayload>(__TAURI_INVOKE("fetch_url", { url })),
+	/**  Stops the download of `url`; false when it is not being downloaded. */
+	cancelFetch: (url: string) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("cancel_fetch", { url })),
 };
 
 /** Events */
 export const events = {
 	analysisProgressEvent: makeEvent<AnalysisProgressEvent, AnalysisProgressEvent>("analysis-progress-event"),
+	fetchProgressEvent: makeEvent<FetchProgressEvent, FetchProgressEvent>("fetch-progress-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	launchRequest: makeEvent<LaunchRequest, LaunchRequest>("launch-request"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	menuAction: makeEvent<MenuAction, MenuAction>("menu-action"),
 	scanProgressEvent: makeEvent<ScanProgressEvent, ScanProgressEvent>("scan-progress-event"),
-	fetchProgressEvent: makeEvent<FetchProgressEvent, FetchProgressEvent>("fetch-progress-event"),
 };
 
 /* Types */
@@ -205,6 +220,12 @@ export type ConsoleLog = {
 	dropped: number,
 };
 
+/**  How many sessions of a user the library holds, before and after erasing them. */
+export type EraseReport = {
+	before: number,
+	after: number,
+};
+
 /**  The wire shape of an `AppError`. */
 export type ErrorPayload = {
 	code: string,
@@ -221,6 +242,34 @@ export type EventCounts = {
 	meta: number,
 	custom: number,
 	plugin: number,
+};
+
+/**  One value a filter can take, with how many sessions have it. */
+export type FacetValue = {
+	value: string,
+	count: number,
+};
+
+/**  The values the feed's filters offer, each most common first. */
+export type Facets = {
+	browsers: FacetValue[],
+	oses: FacetValue[],
+	devices: FacetValue[],
+	countries: FacetValue[],
+	folders: FacetValue[],
+	tags: FacetValue[],
+};
+
+/**
+ *  How far a download has got: at most 20 times a second, and once with `done` at the end
+ *  (whatever the outcome; the command's result says which).
+ */
+export type FetchProgressEvent = {
+	url: string,
+	bytesRead: number,
+	/**  What the server announced, when it did. */
+	bytesTotal: number | null,
+	done: boolean,
 };
 
 /**  The container a recording came in, as sniffed from its content. */
@@ -316,6 +365,34 @@ export type LinkRequest = {
 	error: string | null,
 };
 
+/**  One line of the library's log (the import log view). */
+export type LogEntry = {
+	id: number,
+	/**  Epoch milliseconds. */
+	at: number,
+	kind: LogKind,
+	/**  The file or URL concerned. */
+	path: string | null,
+	/**  The error's stable code, for failures. */
+	code: string | null,
+	message: string,
+};
+
+/**  What a library log entry is about. */
+export type LogKind = 
+/**  A file could not be imported (the rest went on). */
+"import_error" | 
+/**  A watched folder was added, removed or scanned, or a file of one went missing. */
+"watch" | 
+/**  A download failed. */
+"fetch" | 
+/**  Sessions were deleted by hand. */
+"delete" | 
+/**  Every session of a user was erased. */
+"erase" | 
+/**  Sessions past the retention period were deleted. */
+"retention";
+
 /**  A point of interest on the timeline, computed at import. */
 export type Marker = {
 	/**  Epoch milliseconds. */
@@ -358,11 +435,14 @@ export type MarkerDetail = {
 };
 
 /**  What a timeline marker stands for. */
-export type MarkerKind = "click" | "rage_click" | "dead_click" | "error_click" | "navigation" | "u_turn" | "console_error" | "console_warning" | "exception" | "failed_request" | "custom_event" | "viewport_resize" | "full_snapshot" | "mouse_thrash" | "scroll_thrash" | "comment";
+export type MarkerKind = "click" | "rage_click" | "dead_click" | "error_click" | "navigation" | "u_turn" | "console_error" | "console_warning" | "exception" | "failed_request" | "custom_event" | "viewport_resize" | "full_snapshot" | "mouse_thrash" | "scroll_thrash" | 
+/**  A user's comment at that moment (not computed: written in the library). */
+"comment";
 
 /**  A native menu item was chosen. */
 export type MenuAction = {
 	action: string,
+	/**  The file or URL of an `open-recent` action. */
 	target: string | null,
 };
 
@@ -413,6 +493,13 @@ export type PageVisit = {
 	window: number,
 };
 
+/**  A file or URL the user opened, for File › Open Recent. */
+export type RecentItem = {
+	/**  A path or an http(s) URL. */
+	target: string,
+	openedAt: number,
+};
+
 /**  A request or response body as recorded, cut at `MAX_BODY_BYTES`. */
 export type RecordedBody = {
 	text: string,
@@ -444,6 +531,56 @@ export type RequestPayloads = {
 	notes?: string[],
 };
 
+/**  A search the user named and kept ("playlist"). */
+export type SavedSearch = {
+	id: number,
+	name: string,
+	/**  In the search box's language. */
+	query: string,
+	/**  Sessions it matches now. */
+	count: number,
+};
+
+/**  How far the scan of a watched folder has got (a few times a second, and at its end). */
+export type ScanProgressEvent = {
+	folder: string,
+	done: number,
+	total: number,
+	imported: number,
+	failed: number,
+};
+
+/**  One page of a search: `total` sessions match, `sessions` are those from `offset` on. */
+export type SearchPage = {
+	total: number,
+	offset: number,
+	sessions: SessionSummary[],
+	/**  Parts of the query that were not understood and so not applied, in words. */
+	notes: string[],
+};
+
+/**  One page of the feed. */
+export type SearchRequest = {
+	/**  In the search box's language (`tapedeck search --help`). */
+	query: string,
+	sort: SessionSort,
+	offset: number,
+	limit: number,
+	/**  Minutes east of UTC of the user's time zone, for `today` and `7d`. */
+	utcOffsetMinutes: number,
+};
+
+/**  A note a user left at a moment of a session; shown as a timeline marker. */
+export type SessionComment = {
+	id: number,
+	/**  Epoch milliseconds of the moment it is about. */
+	at: number,
+	window: number,
+	text: string,
+	/**  Epoch milliseconds when it was written. */
+	createdAt: number,
+};
+
 /**  Everything the player needs to open a session. */
 export type SessionDetail = {
 	summary: SessionSummary,
@@ -454,6 +591,7 @@ export type SessionDetail = {
 	markers: Marker[],
 	/**  The session's active and inactive spans (active where any window is). */
 	segments: ActivitySegment[],
+	/**  Users' comments, in time order (also among `markers`, as `comment` markers). */
 	comments: SessionComment[],
 };
 
@@ -499,8 +637,11 @@ export type SessionSummary = {
 	client: ClientInfo,
 	/**  What the analysis found. */
 	insights: Insights,
+	/**  The http(s) URL it was downloaded from. */
 	sourceUrl: string | null,
+	/**  The watched folder it came from, else the folder of its file. */
 	sourceFolder: string | null,
+	/**  Its file was deleted from a watched folder; the events stay in the library. */
 	missing: boolean,
 	tags: string[],
 	commentCount: number,
@@ -511,6 +652,16 @@ export type SessionUser = {
 	id: string | null,
 	name: string | null,
 	email: string | null,
+};
+
+/**  A folder the library imports from, and keeps importing from while the app runs. */
+export type WatchedFolder = {
+	path: string,
+	addedAt: number,
+	/**  Sessions imported from it. */
+	sessionCount: number,
+	/**  Of those, the ones whose file is gone. */
+	missingCount: number,
 };
 
 /**  One tab of a recording: its own event stream with its own node ids. */
@@ -563,18 +714,3 @@ function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload:
     return Object.assign(fn, base);
 }
 
-
-/* Library types (search, facets, saved searches, comments, watched folders, log) */
-export type SearchRequest = { query: string; sort: SessionSort; offset: number; limit: number; utcOffsetMinutes: number }
-export type SearchPage = { total: number; offset: number; sessions: SessionSummary[]; notes: string[] }
-export type FacetValue = { value: string; count: number }
-export type Facets = { browsers: FacetValue[]; oses: FacetValue[]; devices: FacetValue[]; countries: FacetValue[]; folders: FacetValue[]; tags: FacetValue[] }
-export type SavedSearch = { id: number; name: string; query: string; count: number }
-export type SessionComment = { id: number; at: number; window: number; text: string; createdAt: number }
-export type WatchedFolder = { path: string; addedAt: number; sessionCount: number; missingCount: number }
-export type LogKind = "import_error" | "watch" | "fetch" | "delete" | "erase" | "retention"
-export type LogEntry = { id: number; at: number; kind: LogKind; path: string | null; code: string | null; message: string }
-export type RecentItem = { target: string; openedAt: number }
-export type EraseReport = { before: number; after: number }
-export type ScanProgressEvent = { folder: string; done: number; total: number; imported: number; failed: number }
-export type FetchProgressEvent = { url: string; bytesRead: number; bytesTotal: number | null; done: boolean }

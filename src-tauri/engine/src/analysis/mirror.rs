@@ -26,7 +26,12 @@ struct Node {
 #[derive(Debug, Clone, Default)]
 pub struct DomMirror {
     nodes: HashMap<i64, Node>,
+    /// `<title>` elements seen (an SVG has its own), to read the page title cheaply.
+    titles: Vec<i64>,
 }
+
+/// `<title>` elements tracked at most (a hostile page may have thousands in its SVGs).
+const MAX_TITLE_ELEMENTS: usize = 16;
 
 impl DomMirror {
     pub fn len(&self) -> usize {
@@ -40,7 +45,24 @@ impl DomMirror {
     /// A full snapshot replaces the whole document.
     pub fn apply_snapshot(&mut self, nodes: &[NodeFact]) {
         self.nodes.clear();
+        self.titles.clear();
         self.insert(nodes);
+    }
+
+    /// The document's title: the text of the `<title>` in `<head>`, when there is one.
+    pub fn title(&self) -> Option<&str> {
+        self.titles.iter().find_map(|&id| {
+            let n = self.nodes.get(&id)?;
+            let parent = self.nodes.get(&n.parent?)?;
+            if parent.tag.as_deref() != Some("head") {
+                return None;
+            }
+            n.children
+                .iter()
+                .find_map(|c| self.nodes.get(c)?.text.as_deref())
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+        })
     }
 
     pub fn apply_mutation(&mut self, m: &MutationFacts) {
@@ -70,6 +92,12 @@ impl DomMirror {
                 self.detach(f.id, old);
             }
             links.push((f.id, f.parent, f.next));
+            if f.tag.as_deref() == Some("title") && !self.titles.contains(&f.id) {
+                self.titles.retain(|t| self.nodes.contains_key(t));
+                if self.titles.len() < MAX_TITLE_ELEMENTS {
+                    self.titles.push(f.id);
+                }
+            }
             let children = self
                 .nodes
                 .remove(&f.id)

@@ -22,6 +22,8 @@ pub struct WindowResult {
     /// Network requests with their headers and bodies, in time order (empty once combined).
     pub requests: Vec<(NetworkRequest, RequestPayloads)>,
     pub requests_dropped: u32,
+    /// Distinct page titles, in the order they appeared.
+    pub titles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +50,8 @@ pub struct SessionAnalysis {
     pub encoded_console: EncodedMarkers,
     pub encoded_requests: EncodedMarkers,
     pub encoded_payloads: Vec<(u32, EncodedMarkers)>,
+    /// Every window's distinct page titles.
+    pub titles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +117,14 @@ impl SessionAnalysis {
         }
         let console_dropped = windows.iter().map(|w| w.console_dropped).sum();
         let requests_dropped = windows.iter().map(|w| w.requests_dropped).sum();
+        let mut titles: Vec<String> = Vec::new();
+        for t in windows.iter().flat_map(|w| &w.titles) {
+            if !titles.contains(t) {
+                titles.push(t.clone());
+            }
+        }
         Self {
+            titles,
             windows,
             markers,
             segments,

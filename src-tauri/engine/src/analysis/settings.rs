@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// Bumped whenever the analysis changes what it derives from the same events, so libraries
 /// analysed by an older build are brought up to date.
 /// 2: every console entry and network request is kept (schema 6).
-pub const ANALYSIS_VERSION: i64 = 2;
+/// 3: page titles, and the words of console messages, event names and titles are indexed
+/// for search (schema 8).
+pub const ANALYSIS_VERSION: i64 = 3;
 
 /// Where the settings live in the library's `library_meta` table.
 pub const SETTINGS_KEY: &str = "analysis_settings";

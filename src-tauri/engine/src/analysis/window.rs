@@ -111,7 +111,12 @@ pub struct WindowAnalyzer {
     requests: Vec<(NetworkRequest, RequestPayloads)>,
     payload_bytes: usize,
     requests_dropped: u32,
+    /// Distinct page titles, in the order they appeared.
+    titles: Vec<String>,
 }
+
+/// Distinct titles kept per window (an app that puts a counter in its title has many).
+const MAX_TITLES: usize = 50;
 
 impl WindowAnalyzer {
     pub fn new(window: u32, settings: &AnalysisSettings) -> Self {
@@ -148,6 +153,7 @@ impl WindowAnalyzer {
             console: Vec::new(),
             console_bytes: 0,
             console_dropped: 0,
+            titles: Vec::new(),
             requests: Vec::new(),
             payload_bytes: 0,
             requests_dropped: 0,
@@ -177,6 +183,7 @@ impl WindowAnalyzer {
                 self.responded();
                 if let Some(Detail::Snapshot(nodes)) = f.detail.as_deref() {
                     self.mirror.apply_snapshot(nodes);
+                    self.note_title();
                 }
                 let url = self.page.as_ref().map(|p| p.url.clone());
                 if self.snapshots > 0 && url == self.snapshot_page {
@@ -230,6 +237,19 @@ impl WindowAnalyzer {
         }
         if let Some(Detail::Mutation(m)) = f.detail.as_deref() {
             self.mirror.apply_mutation(m);
+            if !m.texts.is_empty() || !m.adds.is_empty() {
+                self.note_title();
+            }
+        }
+    }
+
+    /// Keeps each distinct page title, for search.
+    fn note_title(&mut self) {
+        let Some(title) = self.mirror.title() else {
+            return;
+        };
+        if self.titles.len() < MAX_TITLES && !self.titles.iter().any(|t| t == title) {
+            self.titles.push(title.to_string());
         }
     }
 
@@ -783,6 +803,7 @@ impl WindowAnalyzer {
             console_dropped: self.console_dropped,
             requests,
             requests_dropped: self.requests_dropped,
+            titles: self.titles,
         }
     }
 }

@@ -42,6 +42,7 @@ pub(super) fn insights_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::R
 
 /// Replaces a session's stored analysis.
 pub(super) fn store(tx: &Transaction<'_>, pk: i64, a: &SessionAnalysis) -> Result<()> {
+    super::search::index_text(tx, pk, a)?;
     tx.execute(
         "INSERT OR REPLACE INTO session_markers (session_pk, marker_count, raw_bytes, data) \
          VALUES (?1, ?2, ?3, ?4)",
@@ -332,7 +333,7 @@ impl Library {
         Ok(total)
     }
 
-    fn pks<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<i64>> {
+    pub(super) fn pks<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map(p, |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -2,13 +2,12 @@
 //! the whole import back, so the library is exactly as before.
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Transaction};
 
 use super::chunk::{ChunkBuilder, SealedChunk};
 use super::reorder::{Ready, Reorder};
-use super::Library;
+use super::{now_ms, Library};
 use crate::analysis::window::{MAX_CONSOLE_BYTES, MAX_CONSOLE_ENTRIES, MAX_MARKERS, MAX_REQUESTS};
 use crate::analysis::{merge_pages, BackgroundAnalysis, EventFacts, Stats};
 use crate::error::{Error, Result};
@@ -23,6 +22,7 @@ pub struct ImportOptions {
     /// Analyse while importing (always, except to measure what the analysis costs; a session
     /// imported without it is analysed by the next `reanalyze`).
     pub analyse: bool,
+    pub origin: Origin,
 }
 
 impl Default for ImportOptions {
@@ -30,8 +30,23 @@ impl Default for ImportOptions {
         Self {
             read: ReadOptions::default(),
             analyse: true,
+            origin: Origin::default(),
         }
     }
+}
+
+/// Where a recording came from, beyond its file.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// Kept as the session's source instead of the file's path (a download's URL).
+    pub source: Option<String>,
+    /// The http(s) URL it was downloaded from.
+    pub url: Option<String>,
+    /// The watched folder its file is in (else the file's own folder is kept).
+    pub folder: Option<String>,
+    /// A new version of a file replaces the sessions imported from that file before (a
+    /// watched recording that grew), which hand it their tags and comments.
+    pub replace_same_source: bool,
 }
 
 /// One window's stream while it is being imported.
@@ -101,10 +116,17 @@ impl Library {
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
         let path = recording.path();
-        let source = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-            .to_string();
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let origin = &opts.origin;
+        let source = origin
+            .source
+            .clone()
+            .unwrap_or_else(|| canonical.display().to_string());
+        let folder = match (&origin.folder, &origin.url) {
+            (Some(f), _) => Some(f.clone()),
+            (None, Some(_)) => None,
+            (None, None) => canonical.parent().map(|p| p.display().to_string()),
+        };
         let bytes_total = match recording {
             Recording::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
             Recording::SentryReplay { segments, .. } => segments
@@ -189,6 +211,11 @@ impl Library {
         }
         if let Some(existing) = existing_session(&tx, &report.content_hash)? {
             drop(tx); // rolls back
+                      // The same file is back where it was: its session is no longer missing.
+            self.conn.execute(
+                "UPDATE sessions SET missing = 0 WHERE id = ?1 AND source = ?2",
+                params![existing, source],
+            )?;
             return Ok(ImportOutcome::AlreadyImported {
                 session: self.summary(&existing)?,
             });
@@ -278,6 +305,14 @@ impl Library {
                 m.client.sdk
             ],
         )?;
+        tx.execute(
+            "UPDATE sessions SET source_url = ?2, source_folder = ?3, missing = 0 WHERE pk = ?1",
+            params![pk, origin.url, folder],
+        )?;
+        super::search::index_session(&tx, pk)?;
+        if origin.replace_same_source {
+            super::manage::replace_same_source(&tx, pk, &source)?;
+        }
         if let Some(a) = &analysis {
             super::analysis_store::store(&tx, pk, a)?;
             let spilled: u32 = a.spilled.iter().map(|(_, n)| n).sum();
@@ -375,11 +410,4 @@ fn session_id(content_hash: &str) -> String {
 
 fn ms(t: Option<f64>) -> i64 {
     t.unwrap_or(0.0).round() as i64
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

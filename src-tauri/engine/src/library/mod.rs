@@ -3,10 +3,15 @@
 
 mod analysis_store;
 pub mod chunk;
+mod folders;
 mod import;
+mod log;
+mod manage;
+pub mod query;
 mod remote_assets;
 pub(crate) mod reorder;
 mod schema;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,7 +25,7 @@ use crate::model::{
     WindowInfo,
 };
 pub use analysis_store::{Reanalyze, ReanalyzeProgress};
-pub use import::ImportOptions;
+pub use import::{ImportOptions, Origin};
 pub use schema::SCHEMA_VERSION;
 
 /// Environment variable that points the app and the CLI at another library file.
@@ -54,7 +59,12 @@ const SUMMARY_COLUMNS: &str = "id, source, format, compression, started_at, ende
     device_type, country, user_agent, sdk, page_count, click_count, error_count, \
     exception_count, warning_count, failed_request_count, rage_click_count, dead_click_count, \
     error_click_count, mouse_thrash_count, scroll_thrash_count, u_turn_count, \
-    custom_event_count, active_ms, inactive_ms, frustration_score";
+    custom_event_count, active_ms, inactive_ms, frustration_score, source_url, source_folder, \
+    missing, (SELECT group_concat(tag, char(31)) FROM session_tags t \
+    WHERE t.session_pk = sessions.pk), \
+    (SELECT count(*) FROM session_comments c WHERE c.session_pk = sessions.pk)";
+/// How many columns `SUMMARY_COLUMNS` selects.
+const SUMMARY_COLUMN_COUNT: usize = 56;
 
 impl Library {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
@@ -68,7 +78,12 @@ impl Library {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted sessions leave no readable trace in freed pages (erasing a user must
+        // really erase them).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&mut conn, path)?;
+        // Keeps the planner's statistics current (cheap: it analyses only what changed a lot).
+        conn.execute_batch("PRAGMA optimize = 0x10002")?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
@@ -236,13 +251,21 @@ impl Library {
                 win.segments.push(s);
             }
         }
+        let comments = manage::comments(&self.conn, pk)?;
+        let mut markers = analysis_store::markers(&self.conn, pk)?;
+        if !comments.is_empty() {
+            markers.extend(comments.iter().map(manage::comment_marker));
+            // Stable: a comment comes after what the analysis found at the same moment.
+            markers.sort_by_key(|m| m.at);
+        }
         Ok(SessionDetail {
             summary,
             urls,
             windows,
             content_hash,
-            markers: analysis_store::markers(&self.conn, pk)?,
+            markers,
             segments,
+            comments,
         })
     }
 
@@ -448,5 +471,25 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
             sdk: r.get(34)?,
         },
         insights: analysis_store::insights_from_row(r, 35)?,
+        source_url: r.get(51)?,
+        source_folder: r.get(52)?,
+        missing: r.get(53)?,
+        tags: r
+            .get::<_, Option<String>>(54)?
+            .map(|t| {
+                let mut tags: Vec<String> = t.split('\u{1f}').map(str::to_string).collect();
+                tags.sort_by_key(|t| t.to_lowercase());
+                tags
+            })
+            .unwrap_or_default(),
+        comment_count: r.get(55)?,
     })
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

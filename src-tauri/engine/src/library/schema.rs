@@ -183,6 +183,101 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE sessions ADD COLUMN remote_assets INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 8: the library as a searchable feed: where sessions came from, tags and comments,
+    // watched folders, saved searches, recent files, a log, and full-text indexes.
+    r#"
+    ALTER TABLE sessions ADD COLUMN source_url TEXT;
+    ALTER TABLE sessions ADD COLUMN source_folder TEXT;
+    -- 1 when the session's file left its watched folder (the events stay).
+    ALTER TABLE sessions ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX sessions_by_source ON sessions(source);
+    -- The feed's orders, each ending in pk so that a page is one backward walk of an index
+    -- (the old DESC indexes could not end in pk DESC). `sessions_feed` also holds every cheap
+    -- filter, so a filtered page or count reads the index, not the wide rows.
+    DROP INDEX sessions_by_start;
+    DROP INDEX sessions_by_duration;
+    DROP INDEX sessions_by_active;
+    DROP INDEX sessions_by_errors;
+    DROP INDEX sessions_by_frustration;
+    CREATE INDEX sessions_feed ON sessions(started_at, ended_at, error_count, rage_click_count,
+        dead_click_count, missing, browser, os, device_type, country, source_folder);
+    CREATE INDEX sessions_by_duration ON sessions((ended_at - started_at), started_at);
+    CREATE INDEX sessions_by_active ON sessions(active_ms, started_at);
+    CREATE INDEX sessions_by_errors ON sessions(error_count, started_at);
+    CREATE INDEX sessions_by_frustration ON sessions(frustration_score, started_at);
+    CREATE INDEX sessions_by_folder ON sessions(source_folder);
+
+    CREATE TABLE session_tags (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (session_pk, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX session_tags_by_tag ON session_tags(tag, session_pk);
+
+    CREATE TABLE session_comments (
+        id INTEGER PRIMARY KEY,
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        window_idx INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX session_comments_by_session ON session_comments(session_pk, at);
+
+    CREATE TABLE watched_folders (
+        path TEXT PRIMARY KEY,
+        added_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE recent_items (
+        target TEXT PRIMARY KEY,
+        opened_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- What happened to the library that a user may want to read back: import failures,
+    -- watched-folder events, deletions, erasures, retention.
+    CREATE TABLE library_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT,
+        code TEXT,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX library_log_by_kind ON library_log(kind, id);
+
+    -- Substring search over who and where: ids, user id/name/email, and every page URL
+    -- (rowid = sessions.pk). Trigrams make `%x%` an index lookup instead of a scan.
+    CREATE VIRTUAL TABLE session_meta USING fts5(ident, urls, tokenize = 'trigram');
+    -- Word search over what happened: console messages, custom event names, page titles
+    -- (written by the analysis), and the users' tags and comments. Contentless: the text
+    -- is already stored elsewhere, the index is all that is needed.
+    CREATE VIRTUAL TABLE session_text USING fts5(
+        console, events, titles,
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE session_notes USING fts5(
+        tags, comments,
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER sessions_forget_text AFTER DELETE ON sessions BEGIN
+        DELETE FROM session_meta WHERE rowid = old.pk;
+        DELETE FROM session_text WHERE rowid = old.pk;
+        DELETE FROM session_notes WHERE rowid = old.pk;
+    END;
+    INSERT INTO session_meta (rowid, ident, urls)
+        SELECT pk,
+               concat_ws(char(10), id, vendor_id, user_id, user_name, user_email),
+               (SELECT group_concat(url, char(10)) FROM session_urls WHERE session_pk = pk)
+        FROM sessions;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -301,5 +396,41 @@ mod tests {
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         assert_eq!((remote, clicks), (0, 3), "kept, and off");
+    }
+
+    #[test]
+    fn a_schema_7_library_migrates_to_8_with_its_sessions_searchable() {
+        let (_dir, path, mut conn) = library_at(
+            7,
+            ", user_email, user_name",
+            ", 'ada@example.com', 'Ada Lovelace'",
+        );
+        conn.execute(
+            "INSERT INTO session_urls (session_pk, seq, at, url) VALUES (1, 0, 1, 'https://shop.test/cart')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let found = |q: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM session_meta WHERE session_meta MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(found("\"ple.com\""), 1);
+        assert_eq!(found("\"love\""), 1);
+        assert_eq!(found("\"p.test/ca\""), 1);
+        assert_eq!(found("\"nobody\""), 0);
+        let (missing, url): (i64, Option<String>) = conn
+            .query_row("SELECT missing, source_url FROM sessions", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((missing, url), (0, None));
+        // Deleting a session takes its index rows with it.
+        conn.execute("DELETE FROM sessions", []).unwrap();
+        assert_eq!(found("\"love\""), 0);
     }
 }

@@ -222,6 +222,14 @@ pub struct SessionSummary {
     pub client: ClientInfo,
     /// What the analysis found.
     pub insights: Insights,
+    /// The http(s) URL it was downloaded from.
+    pub source_url: Option<String>,
+    /// The watched folder it came from, else the folder of its file.
+    pub source_folder: Option<String>,
+    /// Its file was deleted from a watched folder; the events stay in the library.
+    pub missing: bool,
+    pub tags: Vec<String>,
+    pub comment_count: u32,
 }
 
 /// A page the user was on, from a Meta event.
@@ -280,6 +288,8 @@ pub struct SessionDetail {
     pub markers: Vec<Marker>,
     /// The session's active and inactive spans (active where any window is).
     pub segments: Vec<ActivitySegment>,
+    /// Users' comments, in time order (also among `markers`, as `comment` markers).
+    pub comments: Vec<SessionComment>,
 }
 
 /// What an import did.
@@ -335,10 +345,12 @@ pub enum MarkerKind {
     FullSnapshot,
     MouseThrash,
     ScrollThrash,
+    /// A user's comment at that moment (not computed: written in the library).
+    Comment,
 }
 
 impl MarkerKind {
-    pub const ALL: [MarkerKind; 15] = [
+    pub const ALL: [MarkerKind; 16] = [
         Self::Click,
         Self::RageClick,
         Self::DeadClick,
@@ -354,6 +366,7 @@ impl MarkerKind {
         Self::FullSnapshot,
         Self::MouseThrash,
         Self::ScrollThrash,
+        Self::Comment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -373,6 +386,7 @@ impl MarkerKind {
             Self::FullSnapshot => "full_snapshot",
             Self::MouseThrash => "mouse_thrash",
             Self::ScrollThrash => "scroll_thrash",
+            Self::Comment => "comment",
         }
     }
 
@@ -681,3 +695,6 @@ pub struct NetworkRequestDetail {
     pub request: NetworkRequest,
     pub payloads: RequestPayloads,
 }
+
+mod library;
+pub use library::*;
