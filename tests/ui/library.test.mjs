@@ -400,3 +400,42 @@ describe("managing sessions", () => {
     await page.close();
   });
 });
+
+describe("layout", () => {
+  test("the sidebar, the feed and the player fit at 1280 × 800 and narrower", async () => {
+    const { page, errors } = await openGenerated(40);
+    await search(page, "has:errors", "6 of 40");
+    await page.getByTestId("session-row").nth(1).click();
+    await page.waitForFunction(() => window.__tapedeck.duration() > 0);
+    const fits = () =>
+      page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth > window.innerWidth,
+        feed: document.querySelector('[data-testid="feed-list"]').clientWidth,
+        stage: document.querySelector(".stage")?.clientWidth ?? 0,
+      }));
+    await screenshot(page, "layout-1280");
+    let f = await fits();
+    assert.equal(f.overflow, false);
+    assert.ok(f.feed >= 260 && f.stage >= 300, JSON.stringify(f));
+
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await screenshot(page, "layout-1024-sidebar");
+    f = await fits();
+    assert.equal(f.overflow, false);
+    assert.ok(f.feed >= 260, JSON.stringify(f));
+
+    await page.getByTestId("nav-toggle").click();
+    await page.getByTestId("library-nav").waitFor({ state: "detached" });
+    await page.setViewportSize({ width: 900, height: 640 });
+    await screenshot(page, "layout-900");
+    f = await fits();
+    assert.equal(f.overflow, false);
+    assert.ok(f.feed >= 260 && f.stage >= 200, JSON.stringify(f));
+    // The choice is remembered.
+    await page.reload();
+    await page.getByTestId("session-row").first().waitFor();
+    assert.equal(await page.getByTestId("library-nav").count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

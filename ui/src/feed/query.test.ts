@@ -126,7 +126,11 @@ describe("durations", () => {
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration("1.5h")).toBe(5_400_000);
     expect(parseDuration("90")).toBe(90_000);
+    expect(parseDuration("2min")).toBe(120_000);
+    expect(parseDuration("1d")).toBe(86_400_000);
     expect(parseDuration("soon")).toBeNull();
+    expect(parseDuration("5 m")).toBeNull();
+    expect(parseDuration("")).toBeNull();
   });
 
   test("bounds round-trip through the token", () => {
@@ -137,6 +141,7 @@ describe("durations", () => {
     expect(readDurationBounds("duration:1m..10m")).toEqual({ min: "1m", max: "10m" });
     expect(readDurationBounds("duration:>5m")).toEqual({ min: "5m", max: null });
     expect(readDurationBounds("duration:<30s")).toEqual({ min: null, max: "30s" });
+    expect(readDurationBounds("duration:90")).toEqual({ min: "90", max: null });
     expect(tokenValue("a duration:<30s", "duration")).toBe("<30s");
   });
 });

@@ -12,7 +12,11 @@ export const QUERY_KEYS = [
   "text",
   "date",
   "after",
+  "from",
+  "since",
   "before",
+  "until",
+  "to",
   "has",
   "is",
   "duration",
@@ -215,13 +219,27 @@ export function writeDate(text: string, d: DateFilter): string {
   return t;
 }
 
+const UNITS: Record<string, number> = {
+  ms: 1,
+  "": 1_000,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  d: 86_400_000,
+};
+
 /** Milliseconds of `5m`, `30s`, `1.5h`, `250ms`, `90` (seconds); null when unreadable. */
 export function parseDuration(v: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(v);
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([a-z]*)$/i.exec(v.trim());
   if (!m) return null;
-  const unit = (m[2] ?? "s").toLowerCase();
-  const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit] ?? 1_000;
-  return Math.round(Number(m[1]) * scale);
+  const scale = UNITS[m[2].toLowerCase()];
+  return scale === undefined ? null : Math.round(Number(m[1]) * scale);
 }
 
 /** The duration filter's bounds as written (`5m`, `30s`), each null when open. */
@@ -232,7 +250,8 @@ export function readDurationBounds(text: string): { min: string | null; max: str
   if (range) return { min: range[1] || null, max: range[2] || null };
   if (v.startsWith(">")) return { min: v.slice(1).replace(/^=/, "") || null, max: null };
   if (v.startsWith("<")) return { min: null, max: v.slice(1).replace(/^=/, "") || null };
-  return { min: null, max: null };
+  // A bare length is a minimum.
+  return { min: v || null, max: null };
 }
 
 /** Writes `duration:>min`, `duration:<max` or `duration:min..max`. */

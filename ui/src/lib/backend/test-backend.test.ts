@@ -379,3 +379,116 @@ describe("TestBackend links", () => {
     expect((await b.takeLaunchRequest()).links).toEqual([]);
   });
 });
+
+describe("TestBackend library", () => {
+  const lib = (n = 0) =>
+    new TestBackend({
+      library: [fixture("a.json", recording(1000, 70)), fixture("b.json", recording(5000, 10))],
+      files: [fixture("c.json", recording(9000, 5))],
+      generate: n,
+      template: "a.json",
+      folders: { "/rec": ["c.json", "nope.json"] },
+    });
+
+  test("searches page by page, with the total", async () => {
+    const b = lib(250);
+    const page = await b.searchSessions({
+      query: "",
+      sort: "recency",
+      offset: 200,
+      limit: 100,
+      utcOffsetMinutes: 0,
+    });
+    expect(page.total).toBe(252);
+    expect(page.offset).toBe(200);
+    expect(page.sessions).toHaveLength(52);
+    expect(page.sessions[0].id).toBe("gen-000200");
+    const errors = await b.searchSessions({
+      query: "has:errors duration:bogus",
+      sort: "duration",
+      offset: 0,
+      limit: 10,
+      utcOffsetMinutes: 0,
+    });
+    expect(errors.total).toBe(36);
+    expect(errors.notes).toHaveLength(1);
+    const d = errors.sessions.map((s) => s.durationMs);
+    expect([...d].sort((x, y) => y - x)).toEqual(d);
+  });
+
+  test("tags and comments: stored, counted, searched, merged into the markers", async () => {
+    const b = lib();
+    const [s] = await b.listSessions();
+    expect(await b.setTags(s.id, [" VIP ", "vip", "a  b"])).toEqual(["a b", "vip"]);
+    const c = await b.addComment(s.id, 1500, 0, "Button does nothing");
+    const detail = await b.getSession(s.id);
+    expect(detail.comments).toEqual([c]);
+    expect(detail.summary.commentCount).toBe(1);
+    expect(detail.markers.filter((m) => m.kind === "comment")).toEqual([
+      { at: 1500, window: 0, kind: "comment", label: "Button does nothing", detail: {} },
+    ]);
+    const search = (query: string) =>
+      b.searchSessions({ query, sort: "recency", offset: 0, limit: 10, utcOffsetMinutes: 0 });
+    expect((await search("butt noth")).total).toBe(1);
+    expect((await search("has:comments tag:vip")).total).toBe(1);
+    expect((await b.getFacets()).tags).toEqual([
+      { value: "a b", count: 1 },
+      { value: "vip", count: 1 },
+    ]);
+    await b.deleteComment(c.id);
+    expect((await search("has:comments")).total).toBe(0);
+    await expect(b.deleteComment(c.id)).rejects.toMatchObject({ code: "comment_not_found" });
+    await expect(b.addComment(s.id, 1, 0, "  ")).rejects.toMatchObject({ code: "invalid_comment" });
+  });
+
+  test("saved searches count what they match; delete and erase say how many", async () => {
+    const b = lib(30);
+    const saved = await b.saveSearch("Errors", "has:errors", 0);
+    expect(saved.count).toBe(5);
+    expect(await b.deleteSessions(["gen-000000", "gen-000007", "missing"])).toBe(2);
+    expect((await b.listSavedSearches(0))[0].count).toBe(3);
+    expect(await b.countUserSessions("u-00001")).toBe(1);
+    expect(await b.eraseUser("u-00001")).toEqual({ before: 1, after: 0 });
+    const log = await b.getLibraryLog(10);
+    expect(log.map((e) => e.kind)).toEqual(["erase", "delete"]);
+  });
+
+  test("a watched folder scans with progress; failures go to the log", async () => {
+    const b = lib();
+    const events: unknown[] = [];
+    await b.onScanProgress((e) => events.push(e));
+    let changed = 0;
+    await b.onLibraryChanged(() => changed++);
+    await b.addWatchedFolder("/rec");
+    await expect(b.addWatchedFolder("/rec/")).rejects.toMatchObject({ code: "already_watched" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events.at(-1)).toEqual({ folder: "/rec", done: 2, total: 2, imported: 1, failed: 1 });
+    expect(changed).toBeGreaterThan(0);
+    expect(await b.listWatchedFolders()).toMatchObject([{ path: "/rec", sessionCount: 1 }]);
+    const log = await b.getLibraryLog(10);
+    expect(log.find((e) => e.kind === "import_error")?.path).toBe("/rec/nope.json");
+  });
+
+  test("downloads: a fixture, a 404, a cancelled one", async () => {
+    const b = lib();
+    const ok = await b.fetchUrl("https://fixtures.test/c.json");
+    expect(ok.outcome?.status).toBe("imported");
+    expect(ok.outcome?.session.sourceUrl).toBe("https://fixtures.test/c.json");
+    expect((await b.fetchUrl("https://fixtures.test/missing")).error?.code).toBe("http_status");
+    expect((await b.fetchUrl("ftp://x")).error?.code).toBe("invalid_url");
+    const slow = b.fetchUrl("https://fixtures.test/slow");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await b.cancelFetch("https://fixtures.test/slow")).toBe(true);
+    expect((await slow).error?.code).toBe("cancelled");
+    expect(await b.cancelFetch("https://fixtures.test/slow")).toBe(false);
+    expect((await b.recentItems())[0].target).toBe("https://fixtures.test/slow");
+  });
+
+  test("retention is off by default and deletes what is older", async () => {
+    const b = lib(3);
+    expect(await b.getRetention()).toBeNull();
+    expect(await b.setRetention(1)).toBe(2);
+    expect((await b.libraryInfo()).sessionCount).toBe(3);
+    await expect(b.setRetention(0)).rejects.toMatchObject({ code: "invalid_retention" });
+  });
+});

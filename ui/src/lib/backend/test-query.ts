@@ -1,6 +1,7 @@
-// The test backend's reading of the search language (the engine's is authoritative): the box
-// text becomes a predicate over sessions, plus notes about what could not be read. Tokens are
-// split as the UI splits them (feed/query.ts).
+// The test backend's reading of the search language, after the engine's
+// (engine/src/library/query.rs, which is authoritative): the box text becomes a predicate over
+// sessions, plus notes about what could not be read. Tokens are split as the UI splits them
+// (feed/query.ts). A filter with no value yet (`browser:` being typed) does nothing.
 
 import type { SessionSummary } from "../bindings";
 import { parseDuration, tokenize } from "../../feed/query";
@@ -46,6 +47,54 @@ function todayStart(now: number, offsetMin: number): number {
   return local - (((local % DAY_MS) + DAY_MS) % DAY_MS) - offsetMin * 60_000;
 }
 
+/** `today`, `yesterday` or `YYYY-MM-DD` → that local day as [start, end). */
+function readDay(v: string, now: number, offsetMin: number): [number, number] | null {
+  const today = todayStart(now, offsetMin);
+  const start = v === "today" ? today : v === "yesterday" ? today - DAY_MS : dayStart(v, offsetMin);
+  return start === null ? null : [start, start + DAY_MS];
+}
+
+/** A day, a span of days, or the last N days (today and the N-1 before) → [start, end). */
+function readDateRange(v: string, now: number, offsetMin: number): [number, number] | null {
+  const [a, b] = v.split("..");
+  if (b !== undefined) {
+    const from = readDay(a, now, offsetMin);
+    const to = readDay(b, now, offsetMin);
+    return from && to && from[0] < to[1] ? [from[0], to[1]] : null;
+  }
+  const n = /^(\d+)d$/.exec(v);
+  if (n) {
+    const days = Number(n[1]);
+    if (days < 1 || days > 36_500) return null;
+    const today = todayStart(now, offsetMin);
+    return [today - (days - 1) * DAY_MS, today + DAY_MS];
+  }
+  return readDay(v, now, offsetMin);
+}
+
+/** `>5m`, `<30s`, `>=1h`, `1m..10m`, `..10m`, `5m..`, `90` (a minimum) → [min, max] in ms. */
+function readDurationRange(v: string): [number | null, number | null] | null {
+  const range = /^(.*?)\.\.(.*)$/.exec(v);
+  if (range) {
+    const lo = range[1] ? parseDuration(range[1]) : null;
+    const hi = range[2] ? parseDuration(range[2]) : null;
+    if ((range[1] && lo === null) || (range[2] && hi === null)) return null;
+    return lo === null && hi === null ? null : [lo, hi];
+  }
+  const more = /^>=?(.*)$/.exec(v);
+  if (more) {
+    const n = parseDuration(more[1]);
+    return n === null ? null : [n, null];
+  }
+  const less = /^<=?(.*)$/.exec(v);
+  if (less) {
+    const n = parseDuration(less[1]);
+    return n === null ? null : [null, n];
+  }
+  const n = parseDuration(v);
+  return n === null ? null : [n, null];
+}
+
 export function parseQuery(text: string, utcOffsetMinutes: number, now = Date.now()): ParsedQuery {
   const notes: string[] = [];
   const tests: ((d: SearchDoc) => boolean)[] = [];
@@ -73,7 +122,8 @@ export function parseQuery(text: string, utcOffsetMinutes: number, now = Date.no
       );
       continue;
     }
-    const bad = (why: string) => notes.push(`${t.key}:${t.value} — ${why}`);
+    if (t.value.trim() === "") continue;
+    const bad = (why: string) => notes.push(`${t.key}:${t.value}: ${why}`);
     switch (t.key) {
       case "user":
         tests.push(
@@ -87,42 +137,37 @@ export function parseQuery(text: string, utcOffsetMinutes: number, now = Date.no
         tests.push((d) => lower(d.summary.user.email).includes(v));
         break;
       case "id":
-        tests.push((d) => d.summary.id.toLowerCase().startsWith(v));
+        tests.push(
+          (d) =>
+            d.summary.id.toLowerCase().startsWith(v) || lower(d.summary.vendorId).startsWith(v),
+        );
         break;
       case "url":
         tests.push((d) => d.urls.some((u) => u.includes(v)));
         break;
       case "text": {
-        const phrase = wordsOf(v);
-        if (phrase !== "") tests.push((d) => d.words.includes(phrase));
+        // Every word, by prefix, anywhere in the full text.
+        const words = wordsOf(v).split(" ").filter(Boolean);
+        tests.push((d) => words.every((w) => d.words.includes(` ${w}`)));
         break;
       }
       case "date": {
-        const today = todayStart(now, utcOffsetMinutes);
-        const presets: Record<string, [number, number]> = {
-          today: [today, Infinity],
-          yesterday: [today - DAY_MS, today],
-          "7d": [today - 6 * DAY_MS, Infinity],
-          "30d": [today - 29 * DAY_MS, Infinity],
-        };
-        if (presets[v]) {
-          dateRange(...presets[v]);
-          break;
-        }
-        const [a, b] = v.split("..");
-        const start = dayStart(a, utcOffsetMinutes);
-        const end = b === undefined ? start : dayStart(b, utcOffsetMinutes);
-        if (start === null || end === null) {
-          bad("use today, yesterday, 7d, 30d, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD");
-        } else dateRange(start, end + DAY_MS);
+        const range = readDateRange(v, now, utcOffsetMinutes);
+        if (range) dateRange(...range);
+        else bad("not a date like today, 7d, 30d or 2026-11-05..2026-11-30");
         break;
       }
       case "after":
-      case "before": {
-        const day = dayStart(v, utcOffsetMinutes);
-        if (day === null) bad("expected a day, YYYY-MM-DD");
-        else if (t.key === "after") dateRange(day, Infinity);
-        else dateRange(-Infinity, day + DAY_MS);
+      case "from":
+      case "since":
+      case "before":
+      case "until":
+      case "to": {
+        const day = readDay(v, now, utcOffsetMinutes);
+        if (day === null) bad("not a day like today, yesterday or 2026-11-05");
+        else if (t.key === "after" || t.key === "from" || t.key === "since") {
+          dateRange(day[0], Infinity);
+        } else dateRange(-Infinity, day[1]);
         break;
       }
       case "has": {
@@ -132,33 +177,29 @@ export function parseQuery(text: string, utcOffsetMinutes: number, now = Date.no
           dead: (d) => d.summary.insights.deadClicks > 0,
           comments: (d) => d.summary.commentCount > 0,
         };
-        if (pred[v]) tests.push(pred[v]);
-        else bad("use has:errors, has:rage, has:dead or has:comments");
+        const alias: Record<string, string> = {
+          error: "errors",
+          "rage-clicks": "rage",
+          rage_clicks: "rage",
+          "dead-clicks": "dead",
+          dead_clicks: "dead",
+          comment: "comments",
+        };
+        const f = pred[alias[v] ?? v];
+        if (f) tests.push(f);
+        else bad("has: takes errors, rage, dead or comments");
         break;
       }
       case "is":
         if (v === "missing") tests.push((d) => d.summary.missing);
-        else bad("use is:missing");
+        else bad("is: takes missing");
         break;
       case "duration": {
-        const range = /^(.*)\.\.(.*)$/.exec(v);
-        let lo: number | null = null;
-        let hi: number | null = null;
-        let ok = true;
-        if (range) {
-          lo = range[1] ? parseDuration(range[1]) : null;
-          hi = range[2] ? parseDuration(range[2]) : null;
-          ok = (range[1] === "" || lo !== null) && (range[2] === "" || hi !== null);
-        } else if (/^[<>]/.test(v)) {
-          const n = parseDuration(v.replace(/^[<>]=?/, ""));
-          ok = n !== null;
-          if (v.startsWith(">")) lo = n;
-          else hi = n;
-        } else ok = false;
-        if (!ok) bad("use duration:>5m, duration:<30s or duration:1m..10m (ms, s, m, h)");
+        const range = readDurationRange(v);
+        if (!range) bad("not a duration like >5m, <30s or 1m..10m");
         else {
-          const min = lo ?? -Infinity;
-          const max = hi ?? Infinity;
+          const min = range[0] ?? -Infinity;
+          const max = range[1] ?? Infinity;
           tests.push((d) => d.summary.durationMs >= min && d.summary.durationMs <= max);
         }
         break;
