@@ -22,7 +22,7 @@ use tapedeck_engine::synth::generated_session;
 use tapedeck_engine::{ImportOptions, Library};
 
 /// Bump when `generated_session` changes, so a cached library is made again.
-const GENERATOR_VERSION: u32 = 1;
+const GENERATOR_VERSION: u32 = 2;
 const USERS: u64 = 20_000;
 const DAYS: u64 = 365;
 // 2026-12-01 12:00 UTC: generated sessions end here, whatever day the bench runs.

@@ -209,7 +209,12 @@ impl Library {
     /// Rewrites what deleted rows may leave behind: FTS segments still holding their terms,
     /// and WAL frames with old pages.
     fn scrub(&mut self) -> Result<()> {
-        for table in ["session_meta", "session_text", "session_notes"] {
+        for table in [
+            "session_meta",
+            "session_meta_words",
+            "session_text",
+            "session_notes",
+        ] {
             self.conn.execute(
                 &format!("INSERT INTO {table} ({table}) VALUES ('optimize')"),
                 [],

@@ -256,6 +256,12 @@ const MIGRATIONS: &[&str] = &[
     -- Substring search over who and where: ids, user id/name/email, and every page URL
     -- (rowid = sessions.pk). Trigrams make `%x%` an index lookup instead of a scan.
     CREATE VIRTUAL TABLE session_meta USING fts5(ident, urls, tokenize = 'trigram');
+    -- The same, as words with one- and two-letter prefixes indexed: a word shorter than a
+    -- trigram (the first keystrokes in the search box) is a prefix lookup, not a scan.
+    CREATE VIRTUAL TABLE session_meta_words USING fts5(
+        ident, urls, prefix = '1 2',
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
     -- Word search over what happened: console messages, custom event names, page titles
     -- (written by the analysis), and the users' tags and comments. Contentless: the text
     -- is already stored elsewhere, the index is all that is needed.
@@ -269,6 +275,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TRIGGER sessions_forget_text AFTER DELETE ON sessions BEGIN
         DELETE FROM session_meta WHERE rowid = old.pk;
+        DELETE FROM session_meta_words WHERE rowid = old.pk;
         DELETE FROM session_text WHERE rowid = old.pk;
         DELETE FROM session_notes WHERE rowid = old.pk;
     END;
@@ -277,6 +284,8 @@ const MIGRATIONS: &[&str] = &[
                concat_ws(char(10), id, vendor_id, user_id, user_name, user_email),
                (SELECT group_concat(url, char(10)) FROM session_urls WHERE session_pk = pk)
         FROM sessions;
+    INSERT INTO session_meta_words (rowid, ident, urls)
+        SELECT rowid, ident, urls FROM session_meta;
     "#,
 ];
 

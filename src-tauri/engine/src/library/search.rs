@@ -29,29 +29,24 @@ impl Library {
         limit: u32,
     ) -> Result<SearchPage> {
         let parsed = SessionQuery::parse(query, clock);
-        let (filter, values) = where_clause(&parsed);
-        // One pass picks the page on keys alone and counts every match (the window
-        // function), so the query's matches are found once; only the page's rows are then
-        // read whole.
-        let mut pick = self.conn.prepare_cached(&format!(
-            "SELECT pk, count(*) OVER () FROM sessions WHERE {filter} \
-             ORDER BY {}, pk DESC LIMIT {} OFFSET {offset}",
-            order_by(sort),
-            limit.min(MAX_PAGE),
-        ))?;
-        let picked: Vec<(i64, u32)> = pick
-            .query_map(params_from_iter(values.iter()), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let total = match picked.first() {
-            Some(&(_, total)) => total,
-            None if offset == 0 => 0,
-            None => self.conn.query_row(
-                &format!("SELECT count(*) FROM sessions WHERE {filter}"),
-                params_from_iter(values.iter()),
-                |r| r.get(0),
-            )?,
+        let filter = where_clause(&parsed);
+        let total = self.count(&filter)?;
+        let limit = limit.min(MAX_PAGE);
+        let picked: Vec<i64> = if total == 0 || offset >= total {
+            Vec::new()
+        } else {
+            // Many matches of a full-text set: walk the order's index and test each row
+            // against the set, stopping at the page's end, rather than look up every match
+            // and sort them (`+pk` keeps the planner off the rowid lookups).
+            let dense = filter.has_sets && i64::from(total) * 50 > self.pk_span()?;
+            let sql = filter.sql.replace(PK, if dense { "+pk" } else { "pk" });
+            let mut pick = self.conn.prepare_cached(&format!(
+                "SELECT pk FROM sessions WHERE {sql} ORDER BY {}, pk DESC \
+                 LIMIT {limit} OFFSET {offset}",
+                order_by(sort),
+            ))?;
+            let rows = pick.query_map(params_from_iter(filter.values.iter()), |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
         let mut sessions = Vec::with_capacity(picked.len());
         if !picked.is_empty() {
@@ -60,11 +55,11 @@ impl Library {
                 "SELECT {SUMMARY_COLUMNS}, pk FROM sessions WHERE pk IN ({marks})"
             ))?;
             let mut by_pk: std::collections::HashMap<i64, crate::model::SessionSummary> = stmt
-                .query_map(params_from_iter(picked.iter().map(|p| p.0)), |r| {
+                .query_map(params_from_iter(picked.iter()), |r| {
                     Ok((r.get::<_, i64>(SUMMARY_COLUMN_COUNT)?, summary_from_row(r)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
-            sessions.extend(picked.iter().filter_map(|(pk, _)| by_pk.remove(pk)));
+            sessions.extend(picked.iter().filter_map(|pk| by_pk.remove(pk)));
         }
         Ok(SearchPage {
             total,
@@ -76,10 +71,33 @@ impl Library {
 
     /// How many sessions `query` matches.
     pub fn count_matching(&self, query: &str, clock: Clock) -> Result<u32> {
-        let (filter, values) = where_clause(&SessionQuery::parse(query, clock));
+        self.count(&where_clause(&SessionQuery::parse(query, clock)))
+    }
+
+    /// About how many sessions there are, at once (`count(*)` reads a whole index).
+    fn pk_span(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(pk), 0) FROM sessions", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn count(&self, filter: &Filter) -> Result<u32> {
+        // A query of full-text sets alone is counted on the sets: no session row is read.
+        if let Some((sql, values)) = &filter.sets_only {
+            return Ok(self.conn.query_row(
+                &format!("SELECT count(*) FROM ({sql})"),
+                params_from_iter(values.iter()),
+                |r| r.get(0),
+            )?);
+        }
         Ok(self.conn.query_row(
-            &format!("SELECT count(*) FROM sessions WHERE {filter}"),
-            params_from_iter(values.iter()),
+            &format!(
+                "SELECT count(*) FROM sessions WHERE {}",
+                filter.sql.replace(PK, "pk")
+            ),
+            params_from_iter(filter.values.iter()),
             |r| r.get(0),
         )?)
     }
@@ -132,8 +150,23 @@ fn order_by(sort: SessionSort) -> &'static str {
     }
 }
 
+/// Stands for `pk` in a part that tests membership of a full-text set, so a plan can turn it
+/// into `+pk`.
+const PK: &str = "{pk}";
+
+/// A query as SQL.
+struct Filter {
+    /// The `WHERE`, with `PK` where a set is tested.
+    sql: String,
+    values: Vec<Value>,
+    /// Some part tests membership of a full-text set.
+    has_sets: bool,
+    /// When every part is such a set: their intersection, to count.
+    sets_only: Option<(String, Vec<Value>)>,
+}
+
 /// The `WHERE` for a query, with its bound values in order.
-fn where_clause(q: &SessionQuery) -> (String, Vec<Value>) {
+fn where_clause(q: &SessionQuery) -> Filter {
     let mut w = Where::default();
     for word in &q.words {
         w.word(word);
@@ -231,6 +264,8 @@ fn where_clause(q: &SessionQuery) -> (String, Vec<Value>) {
 struct Where {
     parts: Vec<String>,
     values: Vec<Value>,
+    /// Each free word's set of rowids, with its values, numbered on its own.
+    sets: Vec<(String, Vec<Value>)>,
 }
 
 impl Where {
@@ -275,24 +310,38 @@ impl Where {
                 arms.push("SELECT rowid FROM session_meta WHERE session_meta MATCH ?".to_string());
                 values.push(m.into());
             }
-            None => {
-                // Shorter than a trigram: a scan of the small who/where table.
-                arms.push(
-                    "SELECT rowid FROM session_meta WHERE ident LIKE ? ESCAPE '\\' \
-                     OR urls LIKE ? ESCAPE '\\'"
-                        .to_string(),
-                );
-                values.push(substring_pattern(word).into());
-                values.push(substring_pattern(word).into());
-            }
+            None => match word_match(word) {
+                // Shorter than a trigram: the first letters of a word of who or where.
+                Some(m) => {
+                    arms.push(
+                        "SELECT rowid FROM session_meta_words WHERE session_meta_words MATCH ?"
+                            .to_string(),
+                    );
+                    values.push(m.into());
+                }
+                // One or two signs ("@", "/"): a scan of the small who/where table.
+                None => {
+                    arms.push(
+                        "SELECT rowid FROM session_meta WHERE ident LIKE ? ESCAPE '\\' \
+                         OR urls LIKE ? ESCAPE '\\'"
+                            .to_string(),
+                    );
+                    values.push(substring_pattern(word).into());
+                    values.push(substring_pattern(word).into());
+                }
+            },
         }
-        if let Some(m) = word_match(word) {
+        // A single letter is the start of typing a name, not a word of what happened: its
+        // prefix would match most console text and titles.
+        if let Some(m) = word_match(word).filter(|_| word.chars().count() > 1) {
             arms.push("SELECT rowid FROM session_text WHERE session_text MATCH ?".to_string());
             arms.push("SELECT rowid FROM session_notes WHERE session_notes MATCH ?".to_string());
             values.push(m.clone().into());
             values.push(m.into());
         }
-        self.push(&format!("pk IN ({})", arms.join(" UNION ")), values);
+        // Membership does not need the arms' rows made distinct; a count does.
+        self.sets.push((arms.join(" UNION "), values.clone()));
+        self.push(&format!("{PK} IN ({})", arms.join(" UNION ALL ")), values);
     }
 
     /// `text` is a substring of one of `columns`; the trigram index narrows it down first.
@@ -315,11 +364,27 @@ impl Where {
         self.push(&sql, values);
     }
 
-    fn finish(self) -> (String, Vec<Value>) {
-        if self.parts.is_empty() {
-            ("1".into(), self.values)
-        } else {
-            (self.parts.join(" AND "), self.values)
+    fn finish(self) -> Filter {
+        let has_sets = !self.sets.is_empty();
+        let sets_only = (has_sets && self.sets.len() == self.parts.len()).then(|| {
+            let sql = self
+                .sets
+                .iter()
+                .map(|(s, _)| format!("SELECT * FROM ({s})"))
+                .collect::<Vec<_>>()
+                .join(" INTERSECT ");
+            let values = self.sets.into_iter().flat_map(|(_, v)| v).collect();
+            (sql, values)
+        });
+        Filter {
+            sql: if self.parts.is_empty() {
+                "1".into()
+            } else {
+                self.parts.join(" AND ")
+            },
+            values: self.values,
+            has_sets,
+            sets_only,
         }
     }
 }
@@ -365,11 +430,17 @@ fn prefix_pattern(s: &str) -> String {
 /// (Re)writes a session's who-and-where row from its columns and pages.
 pub(super) fn index_session(tx: &Transaction<'_>, pk: i64) -> Result<()> {
     tx.execute("DELETE FROM session_meta WHERE rowid = ?1", [pk])?;
+    tx.execute("DELETE FROM session_meta_words WHERE rowid = ?1", [pk])?;
     tx.execute(
         "INSERT INTO session_meta (rowid, ident, urls) \
          SELECT pk, concat_ws(char(10), id, vendor_id, user_id, user_name, user_email), \
                 (SELECT group_concat(url, char(10)) FROM session_urls WHERE session_pk = pk) \
          FROM sessions WHERE pk = ?1",
+        [pk],
+    )?;
+    tx.execute(
+        "INSERT INTO session_meta_words (rowid, ident, urls) \
+         SELECT rowid, ident, urls FROM session_meta WHERE rowid = ?1",
         [pk],
     )?;
     Ok(())
