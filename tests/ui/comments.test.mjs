@@ -114,7 +114,7 @@ describe("comments and tags", () => {
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="session-tag"]').length === 2,
     );
-    assert.deepEqual(await row.getByTestId("session-tag").allInnerTexts(), ["docs", "onboarding"]);
+    assert.deepEqual(await row.getByTestId("session-tag").allInnerTexts(), ["Docs", "onboarding"]);
     await screenshot(page, "tags-on-row");
     assert.deepEqual(errors, []);
     await page.close();

@@ -51,14 +51,21 @@ export const FIXTURE_HOST = "fixtures.test";
 const DAY_MS = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Tags as the engine stores them: trimmed, single-spaced, lower-case, unique, sorted. */
+/**
+ * Tags as the engine stores them (library/manage.rs): trimmed, empty ones dropped, the first
+ * spelling of each kept (case-insensitive), sorted case-insensitively; at most 64 characters.
+ */
 export function normaliseTags(tags: string[]): string[] {
-  const out = new Set<string>();
-  for (const t of tags) {
-    const clean = t.trim().replace(/\s+/g, " ").toLowerCase().slice(0, 64);
-    if (clean !== "") out.add(clean);
+  const out: string[] = [];
+  for (const raw of tags) {
+    const t = raw.trim();
+    if (t === "") continue;
+    if ([...t].length > 64 || /[\u0000-\u001f\u007f]/.test(t)) {
+      throw new BackendError("invalid_input", `a tag is at most 64 characters of text: "${t}"`);
+    }
+    if (!out.some((o) => o.toLowerCase() === t.toLowerCase())) out.push(t);
   }
-  return [...out].sort();
+  return out.sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
 }
 
 /** The engine's orders: descending by the figure, ties newest first. */
@@ -222,7 +229,7 @@ export class TestLibrary {
   }
 
   eraseUser(user: string): EraseReport {
-    if (user.trim() === "") throw new BackendError("invalid_user", "no user id or email given");
+    if (user.trim() === "") throw new BackendError("invalid_input", "name the user by id or email");
     const ids = this.ofUser(user);
     for (const id of ids) this.host.sessions.delete(id);
     this.addLog(
@@ -246,9 +253,9 @@ export class TestLibrary {
   addComment(id: string, at: number, window: number, text: string): SessionComment {
     const s = this.find(id);
     const clean = text.trim();
-    if (clean === "") throw new BackendError("invalid_comment", "a comment needs some text");
+    if (clean === "") throw new BackendError("invalid_input", "a comment needs some text");
     if (clean.length > 4000) {
-      throw new BackendError("invalid_comment", "a comment is at most 4000 characters");
+      throw new BackendError("invalid_input", "a comment holds at most 4000 characters");
     }
     const c: SessionComment = {
       id: this.nextComment++,
@@ -290,7 +297,7 @@ export class TestLibrary {
 
   saveSearch(name: string, query: string, utcOffsetMinutes: number): SavedSearch {
     const clean = name.trim();
-    if (clean === "") throw new BackendError("invalid_name", "a saved search needs a name");
+    if (clean === "") throw new BackendError("invalid_input", "a saved search needs a name");
     const same = this.saved.find((s) => s.name.toLowerCase() === clean.toLowerCase());
     if (same) same.query = query;
     const entry = same ?? { id: this.nextSaved++, name: clean, query };
@@ -508,7 +515,7 @@ export class TestLibrary {
 
   setRetention(days: number | null): number {
     if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 36_500)) {
-      throw new BackendError("invalid_retention", `keep sessions 1 to 36500 days, not ${days}`);
+      throw new BackendError("invalid_input", "retention must keep at least one day");
     }
     this.retention = days;
     if (days === null) return 0;
