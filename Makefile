@@ -7,7 +7,7 @@ APP_FEATURES := --features tapedeck/custom-protocol
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-browser test-e2e \
-        bench bench-import bench-library bench-first-frame bench-player bindings fmt samples
+        bench bench-import bench-library bench-feed bench-first-frame bench-player bindings fmt samples
 
 ## Install what is missing, build, and open the app (on the sample library the first time).
 run: deps-run app
@@ -52,7 +52,7 @@ test-e2e: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e --tests -- --test-threads=1
 
 ## Benchmarks (not tests): figures for the README's performance section.
-bench: bench-import bench-library bench-first-frame bench-player
+bench: bench-import bench-library bench-feed bench-first-frame bench-player
 
 bench-import:
 	cargo bench -p tapedeck-engine --bench import
@@ -60,6 +60,9 @@ bench-import:
 # Generates the 100 000-session library into target/bench/ once (minutes), then times it.
 bench-library:
 	cargo bench -p tapedeck-engine --bench library
+
+bench-feed: app
+	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench feed_scroll
 
 bench-first-frame: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench first_frame

@@ -11,18 +11,16 @@
 //! of any importer); search beside the same queries answered by scanning (`LIKE` over the
 //! same columns and over a plain copy of the indexed text, no full-text index).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use rusqlite::Connection;
 use tapedeck_engine::library::query::Clock;
 use tapedeck_engine::model::SessionSort;
 use tapedeck_engine::sources::{expand_paths, plan_recordings};
-use tapedeck_engine::synth::generated_session;
+use tapedeck_engine::synth::{generated_library, generated_session, sample_bases};
 use tapedeck_engine::{ImportOptions, Library};
 
-/// Bump when `generated_session` changes, so a cached library is made again.
-const GENERATOR_VERSION: u32 = 2;
 const USERS: u64 = 20_000;
 const DAYS: u64 = 365;
 // 2026-12-01 12:00 UTC: generated sessions end here, whatever day the bench runs.
@@ -41,30 +39,14 @@ fn main() {
     };
     let sessions: u64 = get("--sessions").map_or(100_000, |v| v.parse().expect("--sessions N"));
     let files: u64 = get("--files").map_or(1_000, |v| v.parse().expect("--files N"));
-    let bases = bases();
+    let bases = sample_bases();
 
     if !args.iter().any(|a| a == "--search-only") {
         import_rate(&bases, files);
     }
-    let path = generated_library(&bases, sessions);
+    let path = generated_library(&bases, sessions, USERS, DAYS, NOW);
     library_size(&path);
     search_latency(&path);
-}
-
-/// The real recordings every generated session is made from.
-fn bases() -> Vec<Vec<serde_json::Value>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [
-        "samples/checkout.json",
-        "samples/kanban.json",
-        "samples/release-notes.json",
-        "tests/ui/fixtures/counter.json",
-        "tests/ui/fixtures/frustrated.json",
-        "tests/ui/fixtures/second.json",
-    ]
-    .iter()
-    .map(|p| serde_json::from_slice(&std::fs::read(root.join(p)).expect("a sample")).unwrap())
-    .collect()
 }
 
 fn import_rate(bases: &[Vec<serde_json::Value>], n: u64) {
@@ -106,55 +88,6 @@ fn import_rate(bases: &[Vec<serde_json::Value>], n: u64) {
         n as f64 / import_secs,
         import_secs / serde_secs
     );
-}
-
-/// The cached library of `n` generated sessions, made if missing.
-fn generated_library(bases: &[Vec<serde_json::Value>], n: u64) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("library-{n}-v{GENERATOR_VERSION}.sqlite3"));
-    if path.exists() {
-        let lib = Library::open(&path).unwrap();
-        if lib.session_count().unwrap() == n {
-            println!("library: {n} sessions, reused from {}", path.display());
-            return path;
-        }
-        drop(lib);
-        std::fs::remove_file(&path).unwrap();
-    }
-    println!("library: generating {n} sessions (once; reused by later runs)…");
-    let partial = path.with_extension("partial");
-    let _ = std::fs::remove_file(&partial);
-    let mut lib = Library::open(&partial).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("session.json");
-    let t = Instant::now();
-    for i in 0..n {
-        let s = generated_session(bases, i, USERS, DAYS, NOW as f64);
-        std::fs::write(&file, &s.bytes).unwrap();
-        let outcome = lib
-            .import_file(&file, &ImportOptions::default(), &mut |_| {})
-            .unwrap();
-        if i % 10 == 0 {
-            // A tenth of the sessions carry a tag, as a team that triages leaves them.
-            let tag = ["checkout", "vip", "bug", "follow-up"][(i / 10 % 4) as usize];
-            lib.set_tags(&outcome.session().id, &[tag.to_string()])
-                .unwrap();
-        }
-        if (i + 1) % 10_000 == 0 {
-            println!(
-                "  {} sessions, {:.0}/s",
-                i + 1,
-                (i + 1) as f64 / t.elapsed().as_secs_f64()
-            );
-        }
-    }
-    drop(lib);
-    std::fs::rename(&partial, &path).unwrap();
-    for ext in ["partial-wal", "partial-shm"] {
-        let _ = std::fs::remove_file(path.with_extension(ext));
-    }
-    path
 }
 
 fn library_size(path: &Path) {

@@ -312,3 +312,86 @@ pub fn generated_session(
         start_ms,
     }
 }
+
+/// Bump when `generated_session` changes, so a cached library is made again.
+pub const GENERATOR_VERSION: u32 = 2;
+
+/// The repository's real recordings that generated sessions are made from.
+pub fn sample_bases() -> Vec<Vec<serde_json::Value>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    [
+        "samples/checkout.json",
+        "samples/kanban.json",
+        "samples/release-notes.json",
+        "tests/ui/fixtures/counter.json",
+        "tests/ui/fixtures/frustrated.json",
+        "tests/ui/fixtures/second.json",
+    ]
+    .iter()
+    .map(|p| serde_json::from_slice(&std::fs::read(root.join(p)).expect("a sample")).unwrap())
+    .collect()
+}
+
+/// The library of `n` generated sessions in `target/bench/`, made by the real import if it
+/// is not there yet (a few minutes for 100 000), and reused after.
+pub fn generated_library(
+    bases: &[Vec<serde_json::Value>],
+    n: u64,
+    users: u64,
+    days: u64,
+    now_ms: i64,
+) -> std::path::PathBuf {
+    use crate::{ImportOptions, Library};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("library-{n}-v{GENERATOR_VERSION}.sqlite3"));
+    if path.exists() {
+        let lib = Library::open(&path).unwrap();
+        if lib.session_count().unwrap() == n {
+            println!("library: {n} sessions, reused from {}", path.display());
+            return path;
+        }
+        drop(lib);
+        std::fs::remove_file(&path).unwrap();
+    }
+    println!("library: generating {n} sessions (once; reused by later runs)…");
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let mut lib = Library::open(&partial).unwrap();
+    let tmp = tempfile_dir(&dir);
+    let file = tmp.join("session.json");
+    let t = std::time::Instant::now();
+    for i in 0..n {
+        let s = generated_session(bases, i, users, days, now_ms as f64);
+        std::fs::write(&file, &s.bytes).unwrap();
+        let outcome = lib
+            .import_file(&file, &ImportOptions::default(), &mut |_| {})
+            .unwrap();
+        if i % 10 == 0 {
+            // A tenth of the sessions carry a tag, as a team that triages leaves them.
+            let tag = ["checkout", "vip", "bug", "follow-up"][(i / 10 % 4) as usize];
+            lib.set_tags(&outcome.session().id, &[tag.to_string()])
+                .unwrap();
+        }
+        if (i + 1) % 10_000 == 0 {
+            println!(
+                "  {} sessions, {:.0}/s",
+                i + 1,
+                (i + 1) as f64 / t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    drop(lib);
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::rename(&partial, &path).unwrap();
+    for ext in ["partial-wal", "partial-shm"] {
+        let _ = std::fs::remove_file(path.with_extension(ext));
+    }
+    path
+}
+
+fn tempfile_dir(parent: &Path) -> std::path::PathBuf {
+    let d = parent.join(format!("generating-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
