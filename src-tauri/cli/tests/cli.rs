@@ -1,7 +1,11 @@
 //! The CLI as a user runs it: the real binary, a temporary SQLite library, real files.
 
+mod common;
+
+use common::Cli;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn corpus_file(name: &str) -> PathBuf {
     let dir = std::env::var_os("TAPEDECK_CORPUS")
@@ -10,47 +14,6 @@ fn corpus_file(name: &str) -> PathBuf {
     let p = dir.join("public/rrweb").join(name);
     assert!(p.is_file(), "corpus file missing: {}", p.display());
     p
-}
-
-struct Cli {
-    dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn library(&self) -> PathBuf {
-        self.dir.path().join("lib.sqlite3")
-    }
-
-    /// Runs with `--library`.
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tapedeck-cli"))
-            .arg("--library")
-            .arg(self.library())
-            .args(args)
-            .env_remove("TAPEDECK_LIBRARY")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
 }
 
 #[test]
