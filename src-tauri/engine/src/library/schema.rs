@@ -199,8 +199,9 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX sessions_by_active;
     DROP INDEX sessions_by_errors;
     DROP INDEX sessions_by_frustration;
-    CREATE INDEX sessions_feed ON sessions(started_at, ended_at, error_count, rage_click_count,
-        dead_click_count, missing, browser, os, device_type, country, source_folder);
+    CREATE INDEX sessions_feed ON sessions(started_at, pk, ended_at, error_count,
+        rage_click_count, dead_click_count, missing, browser, os, device_type, country,
+        source_folder);
     CREATE INDEX sessions_by_duration ON sessions((ended_at - started_at), started_at);
     CREATE INDEX sessions_by_active ON sessions(active_ms, started_at);
     CREATE INDEX sessions_by_errors ON sessions(error_count, started_at);
