@@ -35,7 +35,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 fi
 command -v cargo >/dev/null 2>&1 || {
-  echo "error: Rust (cargo) is required: install it with rustup (https://rustup.rs), Rust 1.85 or newer" >&2
+  echo "error: Rust (cargo) is required: install it with rustup (https://rustup.rs), Rust 1.90 or newer (what Tauri needs)" >&2
   exit 1
 }
 command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || {

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tapedeck_engine::fetch::{fetch_and_import, FetchOptions, FetchProgress};
+use tapedeck_engine::fetch::{
+    fetch_to_file, import_fetched, log_failure, FetchOptions, FetchProgress,
+};
 use tapedeck_engine::model::ImportOutcome;
 use tapedeck_engine::Library;
 use tauri::async_runtime::spawn_blocking;
@@ -74,35 +76,50 @@ pub async fn fetch_url(app: AppHandle, url: String) -> AppResult<ImportReport> {
         ));
     };
     let state = app.state::<AppState>();
-    // One writer at a time with the app's other imports.
-    let one_writer = state.import_lock.lock().await;
     let library_path = state.library_path.clone();
-    let task_app = app.clone();
-    let task_url = url.clone();
-    let result = spawn_blocking(move || -> AppResult<ImportOutcome> {
-        let mut lib = Library::open(&library_path)?;
-        let opts = FetchOptions {
-            cancel,
-            ..FetchOptions::default()
-        };
-        let mut last: Option<Instant> = None;
-        let outcome = fetch_and_import(&mut lib, &task_url, &opts, &mut |p: FetchProgress| {
-            let finished = p.bytes_total == Some(p.bytes_read);
-            if finished || last.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
-                last = Some(Instant::now());
-                let _ = FetchProgressEvent {
-                    url: task_url.clone(),
-                    bytes_read: p.bytes_read,
-                    bytes_total: p.bytes_total,
-                    done: false,
+    let opts = FetchOptions {
+        cancel,
+        ..FetchOptions::default()
+    };
+    // The download needs no lock: other imports and the feed go on while it runs.
+    let fetched = spawn_blocking({
+        let (app, url, opts, library_path) =
+            (app.clone(), url.clone(), opts.clone(), library_path.clone());
+        move || {
+            let mut last: Option<Instant> = None;
+            fetch_to_file(&library_path, &url, &opts, &mut |p: FetchProgress| {
+                let finished = p.bytes_total == Some(p.bytes_read);
+                if finished || last.is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL) {
+                    last = Some(Instant::now());
+                    let _ = FetchProgressEvent {
+                        url: url.clone(),
+                        bytes_read: p.bytes_read,
+                        bytes_total: p.bytes_total,
+                        done: false,
+                    }
+                    .emit(&app);
                 }
-                .emit(&task_app);
-            }
-        });
-        Ok(outcome?)
+            })
+        }
     })
     .await;
-    drop(one_writer);
+    // The import is one writer among the app's others.
+    let result = match fetched {
+        Ok(fetched) => {
+            let _one_writer = state.import_lock.lock().await;
+            let task_url = url.clone();
+            spawn_blocking(move || -> AppResult<ImportOutcome> {
+                let mut lib = Library::open(&library_path)?;
+                let outcome = fetched.and_then(|f| import_fetched(&mut lib, f, &opts));
+                if let Err(e) = &outcome {
+                    log_failure(&lib, &task_url, e);
+                }
+                Ok(outcome?)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
     app.state::<Downloads>().end(&url);
     let _ = FetchProgressEvent {
         url: url.clone(),

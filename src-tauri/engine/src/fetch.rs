@@ -82,25 +82,40 @@ pub fn fetch_and_import(
     opts: &FetchOptions,
     progress: &mut dyn FnMut(FetchProgress),
 ) -> Result<ImportOutcome> {
-    let result = fetch_inner(lib, url, opts, progress);
+    let result = fetch_to_file(lib.path(), url, opts, progress)
+        .and_then(|fetched| import_fetched(lib, fetched, opts));
     if let Err(e) = &result {
-        if !matches!(e, Error::Cancelled { .. }) {
-            // The failure itself is what the caller reports; a log that cannot be written
-            // must not hide it.
-            let _ = lib.log(LogKind::Fetch, Some(url), Some(e.code()), &e.to_string());
-        }
+        log_failure(lib, url, e);
     }
     result
 }
 
-fn fetch_inner(
-    lib: &mut Library,
+/// Writes a failed download to the library's log (a cancel is the user's doing, not a
+/// failure). The failure itself is what the caller reports; a log that cannot be written
+/// must not hide it.
+pub fn log_failure(lib: &Library, url: &str, e: &Error) {
+    if !matches!(e, Error::Cancelled { .. }) {
+        let _ = lib.log(LogKind::Fetch, Some(url), Some(e.code()), &e.to_string());
+    }
+}
+
+/// A finished download waiting to be imported. Its temporary file is removed when it is
+/// dropped, imported or not.
+pub struct FetchedFile {
+    url: String,
+    file: tempfile::NamedTempFile,
+}
+
+/// The download half of [`fetch_and_import`]: needs no library connection (only where the
+/// library lives, to put the file beside it), so a slow download holds no lock.
+pub fn fetch_to_file(
+    library: &Path,
     url: &str,
     opts: &FetchOptions,
     progress: &mut dyn FnMut(FetchProgress),
-) -> Result<ImportOutcome> {
+) -> Result<FetchedFile> {
     check_url(url)?;
-    let mut file = temp_file(lib.path())?;
+    let mut file = temp_file(library)?;
     download(url, file.as_file_mut(), opts, progress)?;
     file.as_file_mut()
         .flush()
@@ -108,6 +123,20 @@ fn fetch_inner(
     if opts.cancel.load(Ordering::SeqCst) {
         return Err(Error::Cancelled { url: url.into() });
     }
+    Ok(FetchedFile {
+        url: url.to_string(),
+        file,
+    })
+}
+
+/// The import half: the session keeps the URL as its source, and errors name the URL, not
+/// the temporary file.
+pub fn import_fetched(
+    lib: &mut Library,
+    fetched: FetchedFile,
+    opts: &FetchOptions,
+) -> Result<ImportOutcome> {
+    let url = fetched.url.as_str();
     let import = ImportOptions {
         origin: Origin {
             source: Some(url.to_string()),
@@ -117,10 +146,10 @@ fn fetch_inner(
         },
         ..opts.import.clone()
     };
-    let tmp = file.path().to_path_buf();
+    let tmp = fetched.file.path().to_path_buf();
     lib.import(&Recording::File(tmp.clone()), &import, &mut |_| {})
         .map_err(|e| name_url(e, &tmp, url))
-    // `file` is removed here, on every path out.
+    // `fetched.file` is removed here, on every path out.
 }
 
 /// A hidden temporary file beside the library (same disk, so no space is needed elsewhere),

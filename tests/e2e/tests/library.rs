@@ -129,3 +129,126 @@ async fn a_file_dropped_into_a_watched_folder_appears_and_is_found_by_email() {
     assert_eq!(page["sessions"][0]["missing"], true);
     app.close().await;
 }
+
+/// Serves `body` at `/recording.json` and 404 elsewhere, on a loopback port; the download
+/// of the recording is slowed so that its progress can be seen.
+fn recording_server(body: Vec<u8>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).map(|n| n == 0).unwrap_or(true) || h == "\r\n" {
+                    break;
+                }
+            }
+            if line.split_whitespace().nth(1) == Some("/recording.json") {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                for piece in body.chunks(body.len().div_ceil(8)) {
+                    let _ = stream.write_all(piece);
+                    let _ = stream.flush();
+                    std::thread::sleep(Duration::from_millis(150));
+                }
+            } else {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot here\n",
+                );
+            }
+        }
+    });
+    origin
+}
+
+#[tokio::test]
+async fn a_recording_opened_from_a_url_is_downloaded_imported_and_keeps_its_url() {
+    // Not the bundled sample itself (that would be "already imported"): the same page,
+    // recorded for someone else on another day.
+    let events: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(workspace_root().join("samples/release-notes.json")).unwrap(),
+    )
+    .unwrap();
+    let person = SynthPerson {
+        distinct_id: "user-88".into(),
+        name: "Katherine Johnson".into(),
+        email: "katherine@nasa.test".into(),
+        ..SynthPerson::default()
+    };
+    let body = posthog_export(
+        &events,
+        "e2e-fetched-0001",
+        1_791_000_000_000.0,
+        None,
+        &person,
+    );
+    let origin = recording_server(body);
+    let app = App::launch("open_url", Launch::default()).await;
+    app.wait_js(
+        "the sample sessions",
+        &format!("return {ROWS}.length >= 3 ? true : null"),
+    )
+    .await;
+
+    // A URL the server does not have: the dialog says so, and nothing is imported.
+    app.click("open-url").await;
+    let input = app.wait_for("open-url-input").await;
+    input
+        .send_keys(&format!("{origin}/missing.json"))
+        .await
+        .unwrap();
+    app.click("open-url-submit").await;
+    let error = app
+        .wait_js(
+            "the 404 in the dialog",
+            "const e = document.querySelector('[data-testid=\"open-url-error\"]'); \
+             return e && e.innerText.trim() ? e.innerText : null",
+        )
+        .await;
+    let error = error.as_str().unwrap_or_default().to_string();
+    assert!(error.contains("404"), "{error}");
+    assert!(error.contains("/missing.json"), "names the URL: {error}");
+    app.screenshot("404").await;
+
+    // The recording: progress, then the session, with the URL as its source.
+    let input = app.wait_for("open-url-input").await;
+    input.clear().await.unwrap();
+    let url = format!("{origin}/recording.json");
+    input.send_keys(&url).await.unwrap();
+    app.click("open-url-submit").await;
+    let shown = app
+        .wait_js(
+            "the download's progress, in bytes",
+            "const p = document.querySelector('[data-testid=\"open-url-progress\"]'); \
+             return p && /\\d+(\\.\\d+)? ?[kKM]?B/.test(p.innerText) ? p.innerText : null",
+        )
+        .await;
+    eprintln!("progress shown: {shown}");
+    app.screenshot("downloading").await;
+    let id = app.wait_selected_row().await;
+    app.wait_replay_contains("Reel-to-Reel").await;
+    let shown: serde_json::Value =
+        serde_json::from_str(&app.cli(&["show", &id, "--json"])).unwrap();
+    assert_eq!(shown["summary"]["sourceUrl"], url.as_str());
+    let log: serde_json::Value = serde_json::from_str(&app.cli(&["log", "--json"])).unwrap();
+    assert!(
+        log.as_array().unwrap().iter().any(|e| e["kind"] == "fetch"
+            && e["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/missing.json"))),
+        "the failed download is in the log: {log}"
+    );
+    app.screenshot("opened").await;
+    app.close().await;
+}

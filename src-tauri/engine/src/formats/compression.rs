@@ -13,7 +13,7 @@ pub fn sniff(head: &[u8]) -> Compression {
         [0x1f, 0x8b, ..] => Compression::Gzip,
         [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
         // zlib: CMF 0x78 (deflate, 32K window) and a header checksum divisible by 31.
-        [0x78, flg, ..] if (0x7800u16 | *flg as u16) % 31 == 0 => Compression::Zlib,
+        [0x78, flg, ..] if (0x7800u16 | *flg as u16).is_multiple_of(31) => Compression::Zlib,
         _ => Compression::None,
     }
 }

@@ -735,7 +735,7 @@ impl Walk<'_, '_> {
             }
             Ok(head) => {
                 self.events += 1;
-                if self.events % PROGRESS_EVERY == 0 {
+                if self.events.is_multiple_of(PROGRESS_EVERY) {
                     (self.on_progress)(self.events);
                 }
                 let own = head.window_id.clone();

@@ -122,7 +122,7 @@ pub struct IndexEntry {
 }
 
 pub fn read_index(index: &[u8]) -> Result<Vec<IndexEntry>> {
-    if index.len() % INDEX_ENTRY != 0 {
+    if !index.len().is_multiple_of(INDEX_ENTRY) {
         return Err(Error::Storage("event index has a partial entry".into()));
     }
     Ok(index
