@@ -7,7 +7,8 @@ APP_FEATURES := --features tapedeck/custom-protocol
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-browser test-e2e \
-        bench bench-import bench-library bench-feed bench-first-frame bench-player bindings fmt samples
+        bench bench-import bench-library bench-feed bench-first-frame bench-player bindings fmt samples \
+        test-keyframes
 
 ## Install what is missing, build, and open the app (on the sample library the first time).
 run: deps-run app
@@ -50,6 +51,14 @@ test-browser:
 
 test-e2e: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e --tests -- --test-threads=1
+
+# Seeking through a keyframe must reach the DOM a replay from the start reaches (headless
+# Chromium; records the long recording into target/bench/ once). Not in `test`: it needs the
+# CLI's `keyframe` subcommand.
+test-keyframes:
+	cargo build -p tapedeck-cli
+	node tools/keyframes/record-long.mjs
+	node --test tests/keyframes/
 
 ## Benchmarks (not tests): figures for the README's performance section.
 bench: bench-import bench-library bench-feed bench-first-frame bench-player
