@@ -15,6 +15,9 @@ pub enum Error {
     #[error("{}: the file is empty", path.display())]
     Empty { path: PathBuf },
 
+    #[error("{}: not a regular file (a folder, a pipe or a device cannot be imported as a recording)", path.display())]
+    NotAFile { path: PathBuf },
+
     #[error("{}: not JSON: {detail}", path.display())]
     NotJson { path: PathBuf, detail: String },
 
@@ -118,6 +121,7 @@ impl Error {
         match self {
             Self::Io { .. } => "io",
             Self::Empty { .. } => "empty_file",
+            Self::NotAFile { .. } => "not_a_file",
             Self::NotJson { .. } => "not_json",
             Self::Truncated { .. } => "truncated",
             Self::NotEvents { .. } => "not_events",

@@ -18,6 +18,21 @@ pub enum Recording {
 }
 
 impl Recording {
+    /// Every file the recording is read from.
+    pub fn files(&self) -> Vec<&Path> {
+        match self {
+            Self::File(p) => vec![p.as_path()],
+            Self::SentryReplay {
+                segments,
+                replay_event,
+            } => segments
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(replay_event.as_deref())
+                .collect(),
+        }
+    }
+
     /// The path that names this recording in messages and in the library.
     pub fn path(&self) -> &Path {
         match self {
@@ -73,12 +88,16 @@ pub const FOLDER_EXTENSIONS: &[&str] = &[
 ];
 
 /// Expands folders (recursively, in name order, skipping hidden entries) and keeps files.
-/// Paths that do not exist are kept so the import reports them with a clear error.
+/// Paths that do not exist are kept so the import reports them with a clear error. Inside a
+/// folder only regular files are taken (a named pipe would block the import, a device never
+/// end), and a folder reached twice through links is walked once (a link loop would never
+/// end either).
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out);
+            walk(p, &mut seen, &mut out);
         } else {
             out.push(p.clone());
         }
@@ -86,7 +105,10 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, seen: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<PathBuf>) {
+    if !seen.insert(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         // Unreadable folders surface as an error when the user names them directly.
         return;
@@ -101,9 +123,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         if hidden {
             continue;
         }
-        if p.is_dir() {
-            walk(&p, out);
-        } else if has_recording_extension(&p) {
+        // Follows links, so a linked file or folder counts as what it points to.
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&p, seen, out);
+        } else if meta.is_file() && has_recording_extension(&p) {
             out.push(p);
         }
     }
@@ -170,5 +196,25 @@ mod tests {
             names,
             ["a.json", "b/nested/c.jsonl.gz", "z.zst", "b/notes.md"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn link_loops_and_pipes_in_a_folder_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.json"), b"[]").unwrap();
+        // A link back to the top: walking it would never end.
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        // A linked file is taken, as what it points to.
+        std::os::unix::fs::symlink(root.join("sub/a.json"), root.join("b.json")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.json"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let found = expand_paths(&[root.to_path_buf()]);
+        assert_eq!(found, vec![root.join("b.json"), root.join("sub/a.json")]);
     }
 }

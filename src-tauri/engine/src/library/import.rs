@@ -116,6 +116,14 @@ impl Library {
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportOutcome> {
         let path = recording.path();
+        // A pipe would block the read forever, a device never end: refuse them by name.
+        for p in recording.files() {
+            if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) {
+                return Err(Error::NotAFile {
+                    path: p.to_path_buf(),
+                });
+            }
+        }
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let origin = &opts.origin;
         let source = origin

@@ -274,23 +274,9 @@ pub(super) fn import_one(
     }
 }
 
-/// The files of a recording (a Sentry replay's segments and its replay event).
-pub(super) fn recording_files(recording: &Recording) -> Vec<&Path> {
-    match recording {
-        Recording::File(p) => vec![p.as_path()],
-        Recording::SentryReplay {
-            segments,
-            replay_event,
-        } => segments
-            .iter()
-            .map(PathBuf::as_path)
-            .chain(replay_event.as_deref())
-            .collect(),
-    }
-}
-
 pub(super) fn newest_mtime_ms(recording: &Recording) -> Option<i64> {
-    recording_files(recording)
+    recording
+        .files()
         .into_iter()
         .map(|p| {
             std::fs::metadata(p)
