@@ -7,6 +7,7 @@ pub mod error;
 pub mod fetch;
 pub mod formats;
 pub mod inspect;
+pub mod keyframes;
 pub mod library;
 pub mod link;
 pub mod model;

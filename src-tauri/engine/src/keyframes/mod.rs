@@ -1,0 +1,212 @@
+//! Keyframes: the state of one window's replay at a time `t`, written as events a replayer
+//! can start from instead of the beginning: a Meta event, a synthetic FullSnapshot in
+//! rrweb's format (same node ids as the recording, so every later event applies), the
+//! mutations that attach iframe documents, and the incremental events that restore what a
+//! snapshot does not hold (see [`state`]). What cannot be modelled is carried forward as
+//! the recorded events, or named in the keyframe's notes.
+
+pub mod json;
+pub mod mirror;
+pub mod state;
+mod style_attr;
+
+use std::collections::HashMap;
+
+pub use json::{Json, Obj};
+pub use mirror::DomMirror;
+pub use state::ReplayState;
+
+/// rrweb `EventType` values.
+pub mod event_type {
+    pub const DOM_CONTENT_LOADED: i64 = 0;
+    pub const LOAD: i64 = 1;
+    pub const FULL_SNAPSHOT: i64 = 2;
+    pub const INCREMENTAL_SNAPSHOT: i64 = 3;
+    pub const META: i64 = 4;
+    pub const CUSTOM: i64 = 5;
+    pub const PLUGIN: i64 = 6;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Keyframe {
+    /// Meta, FullSnapshot, iframe documents, then the restoring events, all at `t`.
+    pub events: Vec<Json>,
+    /// How many of `events` are recorded events carried forward as they were.
+    pub carried: usize,
+    /// What the keyframe does not reproduce, in words.
+    pub notes: Vec<String>,
+}
+
+impl Keyframe {
+    /// The events as one JSON array, keys in order.
+    pub fn to_json(&self) -> String {
+        Json::Array(self.events.clone()).to_string_compact()
+    }
+}
+
+/// Folds a window's events, in order, into a mirror and replay state that can write a
+/// keyframe at any point.
+#[derive(Debug, Clone, Default)]
+pub struct KeyframeBuilder {
+    mirror: DomMirror,
+    state: ReplayState,
+    /// Custom and plugin events seen: rrweb hands them to listeners and plugins, which may
+    /// keep their own state; a keyframe does not replay them.
+    skipped_listener_events: u64,
+}
+
+impl KeyframeBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn mirror(&self) -> &DomMirror {
+        &self.mirror
+    }
+
+    pub fn state(&self) -> &ReplayState {
+        &self.state
+    }
+
+    /// Applies one event (events must come in timestamp order).
+    pub fn push(&mut self, e: &Json) {
+        let timestamp = e.get("timestamp").and_then(Json::as_f64).unwrap_or(0.0);
+        let data = e.get("data").unwrap_or(&Json::Null);
+        match e.get("type").and_then(Json::as_i64) {
+            Some(event_type::FULL_SNAPSHOT) => {
+                self.mirror.apply_full_snapshot(data);
+                self.mirror.take_fresh();
+                self.state.apply_full_snapshot(&self.mirror, timestamp);
+            }
+            Some(event_type::INCREMENTAL_SNAPSHOT) => {
+                if data.get("source").and_then(Json::as_i64) == Some(state::source::MUTATION) {
+                    self.apply_mutation(data);
+                } else {
+                    self.state.apply_incremental(data, timestamp, &self.mirror);
+                }
+            }
+            Some(event_type::META) => self.state.apply_meta(data),
+            Some(event_type::CUSTOM | event_type::PLUGIN) => self.skipped_listener_events += 1,
+            _ => {}
+        }
+    }
+
+    fn apply_mutation(&mut self, data: &Json) {
+        // Text nodes' parents before the change, to see which `<style>` sheets it resets.
+        let text_parents: HashMap<i64, i64> = data
+            .get("texts")
+            .and_then(Json::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|t| t.get("id").and_then(Json::as_i64))
+            .filter_map(|id| Some((id, self.mirror.parent(id)?)))
+            .collect();
+        let touched = state::touched_sheets(data, &text_parents, &self.state);
+        self.mirror.apply_mutation(data);
+        let fresh = self.mirror.take_fresh();
+        self.state.forget(&fresh);
+        for id in touched {
+            self.state.reset_sheet(id);
+        }
+    }
+
+    /// The keyframe for the state now, stamped `t`.
+    pub fn keyframe(&self, t: f64) -> Keyframe {
+        let mut kf = Keyframe::default();
+        let Some(root) = self.mirror.root_id() else {
+            kf.notes
+                .push("no full snapshot at or before this time: nothing to rebuild".into());
+            return kf;
+        };
+        if let Some(meta) = self.state.meta_event(t) {
+            kf.events.push(meta);
+        } else {
+            kf.notes
+                .push("no viewport recorded yet: the keyframe has no Meta event".into());
+        }
+        let offset = self.state.document_scroll(root);
+        kf.events.push(self.mirror.to_full_snapshot_at(t, offset));
+        kf.events.extend(self.mirror.attach_events(t));
+        kf.carried += self.mirror.pending_documents() + self.mirror.legacy_pending();
+        let (restore, carried) = self.state.restore_events(&self.mirror, t);
+        kf.events.extend(restore);
+        kf.carried += carried;
+        kf.notes.extend(self.notes());
+        kf
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let s = self.mirror.stats();
+        let st = &self.state;
+        let mut notes = Vec::new();
+        let mut note = |n: u64, what: &str| {
+            if n > 0 {
+                notes.push(format!("{n} {what}"));
+            }
+        };
+        note(
+            s.aborted_mutations,
+            "mutations stopped part-way, as rrweb stops them (an insert it cannot do)",
+        );
+        note(
+            s.dropped_adds,
+            "added nodes dropped: their parent or next sibling never came",
+        );
+        note(
+            s.detached_nodes,
+            "nodes left the page without a remove; rrweb still knows their ids, a keyframe cannot",
+        );
+        note(
+            s.ghost_nodes,
+            "nodes rrweb keeps in the page without an id are in the snapshot under ids below -1",
+        );
+        note(
+            s.element_text_changes,
+            "text changes on elements replaced their children with a text node that has no id",
+        );
+        note(
+            self.mirror.legacy_pending() as u64,
+            "nodes added with sibling -1 are still unplaced (carried as a mutation)",
+        );
+        note(
+            self.mirror.pending_documents() as u64,
+            "iframe documents still wait for their iframe (carried as a mutation)",
+        );
+        note(
+            st.canvas_dropped,
+            "older canvas events dropped (the last 64 per canvas are carried)",
+        );
+        note(
+            st.sheet_events_dropped,
+            "stylesheet events dropped over the limit per sheet",
+        );
+        note(
+            self.skipped_listener_events,
+            "custom and plugin events are not replayed by the keyframe",
+        );
+        notes
+    }
+}
+
+/// The keyframe at `t` (epoch ms) of one window's events: every event with a timestamp at or
+/// before `t`, in timestamp order (stable, as rrweb sorts them), folded into a mirror.
+pub fn keyframe_at<I, E>(events: I, t: f64) -> Keyframe
+where
+    I: IntoIterator<Item = E>,
+    E: Into<Json>,
+{
+    let mut kept: Vec<(f64, Json)> = events
+        .into_iter()
+        .map(Into::into)
+        .filter_map(|e: Json| {
+            let ts = e.get("timestamp").and_then(Json::as_f64)?;
+            (ts <= t).then_some((ts, e))
+        })
+        .collect();
+    kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut b = KeyframeBuilder::new();
+    for (_, e) in &kept {
+        b.push(e);
+    }
+    b.keyframe(t)
+}
