@@ -12,7 +12,7 @@ use tapedeck_engine::library::{Reanalyze, ReanalyzeProgress};
 use tapedeck_engine::sources::{expand_paths, plan_recordings};
 use tapedeck_engine::{ImportOptions, Library, Result};
 
-use crate::{manage, output, sources};
+use crate::{keyframe, manage, output, sources};
 use crate::{Cli, Command, SettingsArgs};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -173,6 +173,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let _ = out.write_all(b"\n");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keyframe { id, at, window } => keyframe::run(&library, &id, at, window),
         Command::Search {
             query,
             sort,

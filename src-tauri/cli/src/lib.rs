@@ -2,6 +2,7 @@
 //! The desktop binary forwards these subcommands here too (`tapedeck list` works).
 
 mod commands;
+mod keyframe;
 mod manage;
 mod output;
 mod sources;
@@ -128,6 +129,17 @@ pub enum Command {
         /// End of the range (inclusive), in the same units as --from.
         #[arg(long, value_name = "MS", allow_negative_numbers = true)]
         to: Option<f64>,
+        /// Which window (tab) of the session.
+        #[arg(long, default_value_t = 0)]
+        window: u32,
+    },
+    /// Print a window's replay state at a time as events a player can start from: Meta, a
+    /// synthetic FullSnapshot, then the events restoring scroll, inputs, media, stylesheets...
+    Keyframe {
+        id: String,
+        /// Milliseconds from the session's start, or an epoch-ms timestamp (as `events`).
+        #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+        at: f64,
         /// Which window (tab) of the session.
         #[arg(long, default_value_t = 0)]
         window: u32,
@@ -313,6 +325,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "network",
     "reanalyze",
     "events",
+    "keyframe",
     "search",
     "delete",
     "erase-user",

@@ -153,7 +153,11 @@ impl Json {
         Json::Number(v.into())
     }
 
+    /// A number, written as an integer when it is one (timestamps stay `1700000000000`).
     pub fn num(v: f64) -> Json {
+        if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+            return Json::int(v as i64);
+        }
         Number::from_f64(v).map_or(Json::Null, Json::Number)
     }
 
