@@ -46,7 +46,11 @@ for (const [name, path] of recordings()) {
       }
       for (const at of sampleTimes(all)) {
         const ms = at - session.startedAt;
-        const fromStart = lib.events(session.id, { toMs: ms, window });
+        // rrweb draws the first full snapshot at once, whatever the time: a replay from the
+        // start always has it.
+        const firstSnapshot = all.find((e) => e.type === 2).timestamp;
+        const toMs = Math.max(at, firstSnapshot) - session.startedAt;
+        const fromStart = lib.events(session.id, { toMs, window });
         const keyframe = STANDIN
           ? JSON.stringify(standinKeyframe(all, at))
           : lib.keyframe(session.id, ms, window);

@@ -13,7 +13,8 @@ use tapedeck_engine::{Error, Library, Result};
 pub fn run(library: &Library, id: &str, at: f64, window: u32) -> Result<ExitCode> {
     let start = library.summary(id)?.started_at as f64;
     let t = if at >= start { at } else { start + at };
-    let bytes = library.events(id, window, None, Some(t))?;
+    // All of them: before the first full snapshot, the keyframe is that snapshot's page.
+    let bytes = library.events(id, window, None, None)?;
     let events = match parse(&bytes) {
         Ok(Json::Array(events)) => events,
         Ok(_) => return Err(Error::Storage("stored events are not an array".into())),

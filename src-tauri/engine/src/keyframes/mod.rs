@@ -198,12 +198,17 @@ where
     let mut kept: Vec<(f64, Json)> = events
         .into_iter()
         .map(Into::into)
-        .filter_map(|e: Json| {
-            let ts = e.get("timestamp").and_then(Json::as_f64)?;
-            (ts <= t).then_some((ts, e))
-        })
+        .filter_map(|e: Json| Some((e.get("timestamp").and_then(Json::as_f64)?, e)))
         .collect();
     kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // rrweb's Replayer draws the first full snapshot as soon as it is made, whatever the
+    // time: before that snapshot, the page a replay shows is that snapshot's.
+    let first_snapshot = kept
+        .iter()
+        .find(|(_, e)| e.get("type").and_then(Json::as_f64) == Some(2.0))
+        .map(|(ts, _)| *ts);
+    let until = first_snapshot.map_or(t, |first| t.max(first));
+    kept.retain(|(ts, _)| *ts <= until);
     let mut b = KeyframeBuilder::new();
     for (_, e) in &kept {
         b.push(e);
