@@ -15,7 +15,7 @@ use super::event_detail::{
 };
 use crate::model::EventKind;
 
-/// rrweb `IncrementalSource` values the engine looks at.
+/// rrweb's `IncrementalSource` values.
 pub mod source {
     pub const MUTATION: i64 = 0;
     pub const MOUSE_MOVE: i64 = 1;
@@ -25,7 +25,15 @@ pub mod source {
     pub const INPUT: i64 = 5;
     pub const TOUCH_MOVE: i64 = 6;
     pub const MEDIA_INTERACTION: i64 = 7;
+    pub const STYLE_SHEET_RULE: i64 = 8;
+    pub const CANVAS_MUTATION: i64 = 9;
+    pub const FONT: i64 = 10;
+    pub const LOG: i64 = 11;
     pub const DRAG: i64 = 12;
+    pub const STYLE_DECLARATION: i64 = 13;
+    pub const SELECTION: i64 = 14;
+    pub const ADOPTED_STYLE_SHEET: i64 = 15;
+    pub const CUSTOM_ELEMENT: i64 = 16;
 }
 
 /// rrweb `MouseInteractions.Click`.

@@ -13,25 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use super::json::{Json, Obj};
 use super::mirror::{event, DomMirror};
 
-pub mod source {
-    pub const MUTATION: i64 = 0;
-    pub const MOUSE_MOVE: i64 = 1;
-    pub const MOUSE_INTERACTION: i64 = 2;
-    pub const SCROLL: i64 = 3;
-    pub const VIEWPORT_RESIZE: i64 = 4;
-    pub const INPUT: i64 = 5;
-    pub const TOUCH_MOVE: i64 = 6;
-    pub const MEDIA_INTERACTION: i64 = 7;
-    pub const STYLE_SHEET_RULE: i64 = 8;
-    pub const CANVAS_MUTATION: i64 = 9;
-    pub const FONT: i64 = 10;
-    pub const LOG: i64 = 11;
-    pub const DRAG: i64 = 12;
-    pub const STYLE_DECLARATION: i64 = 13;
-    pub const SELECTION: i64 = 14;
-    pub const ADOPTED_STYLE_SHEET: i64 = 15;
-    pub const CUSTOM_ELEMENT: i64 = 16;
-}
+pub use crate::formats::event::source;
 
 /// Canvas events kept per canvas (each can be large; the oldest go first).
 pub const CANVAS_EVENTS_PER_NODE: usize = 64;
