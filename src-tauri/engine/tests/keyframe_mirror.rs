@@ -1016,3 +1016,48 @@ fn legacy_adds_with_sibling_minus_one_wait_for_their_sibling() {
     assert_eq!(tree(&m), tree(&again));
     assert_idempotent(&m);
 }
+
+#[test]
+fn the_focused_element_is_focused_again_and_a_blur_or_a_snapshot_forgets_it() {
+    let mut events = vec![
+        j(r#"{"type":4,"data":{"href":"http://x.test/","width":800,"height":600},"timestamp":1}"#),
+        snapshot_event(PAGE, 2.0),
+    ];
+    events.push(mutation_event(
+        &format!(
+            r#"{{"adds":[{},{}]}}"#,
+            add(8, None, &el(90, "input", r#"{"type":"text"}"#)),
+            add(8, None, &el(92, "input", r#"{"type":"text"}"#)),
+        ),
+        3.0,
+    ));
+    events.extend([
+        j(r#"{"type":3,"data":{"source":2,"type":5,"id":90},"timestamp":10}"#),
+        j(r#"{"type":3,"data":{"source":2,"type":6,"id":90},"timestamp":20}"#),
+        j(r#"{"type":3,"data":{"source":2,"type":5,"id":92},"timestamp":30}"#),
+        // A blur of another element leaves the focus where it is.
+        j(r#"{"type":3,"data":{"source":2,"type":6,"id":90},"timestamp":40}"#),
+    ]);
+    let focus_of = |t: f64, events: &[Json]| -> Option<i64> {
+        keyframe_at(events.to_vec(), t)
+            .events
+            .iter()
+            .filter_map(|e| e.get("data"))
+            .filter(|d| {
+                d.get("source").and_then(Json::as_i64) == Some(2)
+                    && d.get("type").and_then(Json::as_i64) == Some(5)
+            })
+            .filter_map(|d| d.get("id").and_then(Json::as_i64))
+            .next_back()
+    };
+    assert_eq!(focus_of(5.0, &events), None);
+    assert_eq!(focus_of(15.0, &events), Some(90));
+    assert_eq!(focus_of(25.0, &events), None, "blurred");
+    assert_eq!(focus_of(45.0, &events), Some(92));
+    events.push(snapshot_event(PAGE, 50.0));
+    assert_eq!(
+        focus_of(55.0, &events),
+        None,
+        "a full snapshot rebuilds every node"
+    );
+}

@@ -15,6 +15,10 @@ use super::mirror::{event, DomMirror};
 
 pub use crate::formats::event::source;
 
+/// rrweb `MouseInteractions` that move the focus.
+const FOCUS: i64 = 5;
+const BLUR: i64 = 6;
+
 /// Canvas events kept per canvas (each can be large; the oldest go first).
 pub const CANVAS_EVENTS_PER_NODE: usize = 64;
 /// Stylesheet events kept per `<style>` and for constructed sheets.
@@ -42,6 +46,9 @@ pub struct ReplayState {
     media: BTreeMap<i64, Media>,
     selection: Option<Obj>,
     pointer: Option<Obj>,
+    /// The element a Focus interaction went to and no Blur left: rrweb focuses it on replay,
+    /// which also puts the document's caret there.
+    focused: Option<i64>,
     /// Rule events of each `<style>`/`<link>` sheet, in order.
     sheet_rules: BTreeMap<i64, Vec<Obj>>,
     /// Constructed-sheet events (adoptions, and rule changes by `styleId`), in order.
@@ -78,6 +85,7 @@ impl ReplayState {
         self.input.clear();
         self.media.clear();
         self.selection = None;
+        self.focused = None;
         self.sheet_rules.clear();
         self.constructed.clear();
         self.canvas.clear();
@@ -152,6 +160,11 @@ impl ReplayState {
                 }
             }
             Some(source::MOUSE_INTERACTION) => {
+                match (d.get("type").and_then(Json::as_i64), id) {
+                    (Some(FOCUS), Some(id)) => self.focused = Some(id),
+                    (Some(BLUR), Some(id)) if self.focused == Some(id) => self.focused = None,
+                    _ => {}
+                }
                 if let (Some(x), Some(y), Some(id)) = (d.get("x"), d.get("y"), id) {
                     self.pointer = Some(Obj::from_iter([
                         ("x", x.clone()),
@@ -310,6 +323,13 @@ impl ReplayState {
         for (_, d) in canvas {
             out.push(inc(d.clone()));
             carried += 1;
+        }
+        if let Some(id) = self.focused.filter(live) {
+            out.push(inc(Obj::from_iter([
+                ("source", Json::int(source::MOUSE_INTERACTION)),
+                ("type", Json::int(FOCUS)),
+                ("id", Json::int(id)),
+            ])));
         }
         if let Some(sel) = &self.selection {
             let ranges_live = sel.get("ranges").and_then(Json::as_array).is_some_and(|r| {
