@@ -118,9 +118,14 @@ async fn posthog_two_windows_and_a_sentry_replay_play() {
     )
     .await;
     app.wait_replay_contains("Tapedeck Sample Store").await;
-    // The URL bar shows the first tab's page, not where the other tab went meanwhile.
-    let url = app.text_of("page-url").await;
-    assert!(url.ends_with("/checkout.html"), "{url}");
+    // The URL bar shows the first tab's page, not where the other tab went meanwhile (it
+    // follows the window switch within a frame or two, so it is waited for).
+    app.wait_js(
+        "the URL bar to show the first tab's page",
+        "const u = document.querySelector('[data-testid=\"page-url\"]'); \
+         return u && u.innerText.trim().endsWith('/checkout.html') ? true : null",
+    )
+    .await;
 
     // Picking a window by hand stops following.
     app.js(
