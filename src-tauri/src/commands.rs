@@ -109,7 +109,7 @@ impl LaunchRequest {
     }
 }
 
-async fn with_library<T: Send + 'static>(
+pub(crate) async fn with_library<T: Send + 'static>(
     app: AppHandle,
     f: impl FnOnce(&Library) -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {

@@ -11,7 +11,7 @@ use tauri::async_runtime::spawn_blocking;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
-use crate::commands::LibraryChanged;
+use crate::commands::{with_library, LibraryChanged};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -35,13 +35,6 @@ fn clock(utc_offset_minutes: i32) -> Clock {
     }
 }
 
-async fn read<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&Library) -> AppResult<T> + Send + 'static,
-) -> AppResult<T> {
-    spawn_blocking(move || app.state::<AppState>().with_library(f)).await?
-}
-
 /// Changes the library, then tells the feed.
 async fn write<T: Send + 'static>(
     app: AppHandle,
@@ -57,7 +50,7 @@ async fn write<T: Send + 'static>(
 #[tauri::command]
 #[specta::specta]
 pub async fn search_sessions(app: AppHandle, request: SearchRequest) -> AppResult<SearchPage> {
-    read(app, move |lib| {
+    with_library(app, move |lib| {
         Ok(lib.search(
             &request.query,
             clock(request.utc_offset_minutes),
@@ -73,7 +66,7 @@ pub async fn search_sessions(app: AppHandle, request: SearchRequest) -> AppResul
 #[tauri::command]
 #[specta::specta]
 pub async fn get_facets(app: AppHandle) -> AppResult<Facets> {
-    read(app, |lib| Ok(lib.facets()?)).await
+    with_library(app, |lib| Ok(lib.facets()?)).await
 }
 
 /// Deletes sessions (events and index rows; their files stay). Returns how many.
@@ -87,7 +80,7 @@ pub async fn delete_sessions(app: AppHandle, ids: Vec<String>) -> AppResult<u32>
 #[tauri::command]
 #[specta::specta]
 pub async fn count_user_sessions(app: AppHandle, user: String) -> AppResult<u32> {
-    read(app, move |lib| Ok(lib.count_user_sessions(&user)?)).await
+    with_library(app, move |lib| Ok(lib.count_user_sessions(&user)?)).await
 }
 
 /// Deletes every session of a user id or email; the counts before and after.
@@ -134,7 +127,7 @@ pub async fn list_saved_searches(
     app: AppHandle,
     utc_offset_minutes: i32,
 ) -> AppResult<Vec<SavedSearch>> {
-    read(app, move |lib| {
+    with_library(app, move |lib| {
         Ok(lib.saved_searches(clock(utc_offset_minutes))?)
     })
     .await
@@ -149,7 +142,7 @@ pub async fn save_search(
     query: String,
     utc_offset_minutes: i32,
 ) -> AppResult<SavedSearch> {
-    read(app, move |lib| {
+    with_library(app, move |lib| {
         Ok(lib.save_search(&name, &query, clock(utc_offset_minutes))?)
     })
     .await
@@ -158,7 +151,7 @@ pub async fn save_search(
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_saved_search(app: AppHandle, id: i64) -> AppResult<()> {
-    read(app, move |lib| {
+    with_library(app, move |lib| {
         lib.delete_saved_search(id)?;
         Ok(())
     })
@@ -169,27 +162,27 @@ pub async fn delete_saved_search(app: AppHandle, id: i64) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn get_library_log(app: AppHandle, limit: u32) -> AppResult<Vec<LogEntry>> {
-    read(app, move |lib| Ok(lib.log_entries(limit)?)).await
+    with_library(app, move |lib| Ok(lib.log_entries(limit)?)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_library_log(app: AppHandle) -> AppResult<()> {
-    read(app, |lib| Ok(lib.clear_log()?)).await
+    with_library(app, |lib| Ok(lib.clear_log()?)).await
 }
 
 /// Files and URLs opened lately, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn recent_items(app: AppHandle) -> AppResult<Vec<RecentItem>> {
-    read(app, |lib| Ok(lib.recent_items()?)).await
+    with_library(app, |lib| Ok(lib.recent_items()?)).await
 }
 
 /// Days of sessions kept, or null to keep them all.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_retention(app: AppHandle) -> AppResult<Option<u32>> {
-    read(app, |lib| Ok(lib.retention_days()?)).await
+    with_library(app, |lib| Ok(lib.retention_days()?)).await
 }
 
 /// Sets the retention period and applies it at once; returns how many sessions it deleted.

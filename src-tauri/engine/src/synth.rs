@@ -358,8 +358,8 @@ pub fn generated_library(
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     let mut lib = Library::open(&partial).unwrap();
-    let tmp = tempfile_dir(&dir);
-    let file = tmp.join("session.json");
+    let tmp = tempfile::tempdir_in(&dir).unwrap();
+    let file = tmp.path().join("session.json");
     let t = std::time::Instant::now();
     for i in 0..n {
         let s = generated_session(bases, i, users, days, now_ms as f64);
@@ -382,16 +382,9 @@ pub fn generated_library(
         }
     }
     drop(lib);
-    let _ = std::fs::remove_dir_all(&tmp);
     std::fs::rename(&partial, &path).unwrap();
     for ext in ["partial-wal", "partial-shm"] {
         let _ = std::fs::remove_file(path.with_extension(ext));
     }
     path
-}
-
-fn tempfile_dir(parent: &Path) -> std::path::PathBuf {
-    let d = parent.join(format!("generating-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }

@@ -63,8 +63,6 @@ const SUMMARY_COLUMNS: &str = "id, source, format, compression, started_at, ende
     missing, (SELECT group_concat(tag, char(31)) FROM session_tags t \
     WHERE t.session_pk = sessions.pk), \
     (SELECT count(*) FROM session_comments c WHERE c.session_pk = sessions.pk)";
-/// How many columns `SUMMARY_COLUMNS` selects.
-const SUMMARY_COLUMN_COUNT: usize = 56;
 
 impl Library {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
@@ -107,13 +105,7 @@ impl Library {
 
     /// Every session in the given order (ties: newest first).
     pub fn list_sessions_by(&self, sort: SessionSort) -> Result<Vec<SessionSummary>> {
-        let order = match sort {
-            SessionSort::Recency => "started_at DESC",
-            SessionSort::Duration => "(ended_at - started_at) DESC, started_at DESC",
-            SessionSort::ActiveTime => "active_ms DESC, started_at DESC",
-            SessionSort::Errors => "error_count DESC, started_at DESC",
-            SessionSort::Frustration => "frustration_score DESC, started_at DESC",
-        };
+        let order = search::order_by(sort);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM sessions ORDER BY {order}, pk DESC"
         ))?;

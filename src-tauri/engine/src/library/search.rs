@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Transaction};
 
 use super::query::{Clock, SessionQuery};
-use super::{summary_from_row, Library, SUMMARY_COLUMNS, SUMMARY_COLUMN_COUNT};
+use super::{summary_from_row, Library, SUMMARY_COLUMNS};
 use crate::analysis::SessionAnalysis;
 use crate::error::Result;
 use crate::model::{FacetValue, Facets, MarkerKind, SearchPage, SessionSort};
@@ -48,19 +48,15 @@ impl Library {
             let rows = pick.query_map(params_from_iter(filter.values.iter()), |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut sessions = Vec::with_capacity(picked.len());
-        if !picked.is_empty() {
-            let marks = vec!["?"; picked.len()].join(",");
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS}, pk FROM sessions WHERE pk IN ({marks})"
-            ))?;
-            let mut by_pk: std::collections::HashMap<i64, crate::model::SessionSummary> = stmt
-                .query_map(params_from_iter(picked.iter()), |r| {
-                    Ok((r.get::<_, i64>(SUMMARY_COLUMN_COUNT)?, summary_from_row(r)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            sessions.extend(picked.iter().filter_map(|pk| by_pk.remove(pk)));
-        }
+        // The page's rows, in the page's order (`json_each` numbers the picked keys).
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM sessions JOIN (SELECT key AS page_order, \
+             value AS page_pk FROM json_each(?1)) ON pk = page_pk ORDER BY page_order"
+        ))?;
+        let picked = serde_json::to_string(&picked).unwrap_or_else(|_| "[]".into());
+        let sessions = stmt
+            .query_map([picked], summary_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(SearchPage {
             total,
             offset,
@@ -140,7 +136,7 @@ impl Library {
     }
 }
 
-fn order_by(sort: SessionSort) -> &'static str {
+pub(super) fn order_by(sort: SessionSort) -> &'static str {
     match sort {
         SessionSort::Recency => "started_at DESC",
         SessionSort::Duration => "(ended_at - started_at) DESC, started_at DESC",
