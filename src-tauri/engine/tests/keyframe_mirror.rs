@@ -1017,6 +1017,18 @@ fn legacy_adds_with_sibling_minus_one_wait_for_their_sibling() {
     assert_idempotent(&m);
 }
 
+/// The focus and blur interactions (type, id) a keyframe at `t` replays, in order.
+fn interactions(t: f64, events: &[Json]) -> Vec<(i64, i64)> {
+    keyframe_at(events.to_vec(), t)
+        .events
+        .iter()
+        .filter_map(|e| e.get("data"))
+        .filter(|d| d.get("source").and_then(Json::as_i64) == Some(2))
+        .filter_map(|d| Some((d.get("type")?.as_i64()?, d.get("id")?.as_i64()?)))
+        .filter(|(kind, _)| matches!(kind, 5 | 6))
+        .collect()
+}
+
 #[test]
 fn the_focused_element_is_focused_again_and_a_blur_or_a_snapshot_forgets_it() {
     let mut events = vec![
@@ -1052,12 +1064,124 @@ fn the_focused_element_is_focused_again_and_a_blur_or_a_snapshot_forgets_it() {
     };
     assert_eq!(focus_of(5.0, &events), None);
     assert_eq!(focus_of(15.0, &events), Some(90));
-    assert_eq!(focus_of(25.0, &events), None, "blurred");
+    // Blurred: focused and blurred again, for the caret it leaves (see the caret test).
+    assert_eq!(interactions(25.0, &events), [(5, 90), (6, 90)], "blurred");
     assert_eq!(focus_of(45.0, &events), Some(92));
+    assert_eq!(interactions(45.0, &events), [(5, 92)]);
     events.push(snapshot_event(PAGE, 50.0));
     assert_eq!(
         focus_of(55.0, &events),
         None,
         "a full snapshot rebuilds every node"
     );
+}
+
+#[test]
+fn the_caret_stays_in_the_last_text_field_focused_after_it_is_blurred() {
+    // Chromium leaves the caret in a text field that lost the focus, and focusing a button,
+    // a checkbox or a disabled field does not move it; an editing host takes it too.
+    let mut events = vec![
+        j(r#"{"type":4,"data":{"href":"http://x.test/","width":800,"height":600},"timestamp":1}"#),
+        snapshot_event(PAGE, 2.0),
+    ];
+    events.push(mutation_event(
+        &format!(
+            r#"{{"adds":[{},{},{},{},{},{}]}}"#,
+            add(8, None, &el(90, "input", r#"{"type":"email"}"#)),
+            add(8, None, &el(91, "button", r#"{"type":"submit"}"#)),
+            add(8, None, &el(92, "input", r#"{"type":"checkbox"}"#)),
+            add(8, None, &el(93, "textarea", r#"{"disabled":""}"#)),
+            add(8, None, &el(94, "div", r#"{"contenteditable":"true"}"#)),
+            add(8, None, &el(95, "textarea", "{}")),
+        ),
+        3.0,
+    ));
+    let focus = |id: i64, ts: f64| {
+        j(&format!(
+            r#"{{"type":3,"data":{{"source":2,"type":5,"id":{id}}},"timestamp":{ts}}}"#
+        ))
+    };
+    let blur = |id: i64, ts: f64| {
+        j(&format!(
+            r#"{{"type":3,"data":{{"source":2,"type":6,"id":{id}}},"timestamp":{ts}}}"#
+        ))
+    };
+    events.extend([
+        focus(90, 10.0),
+        blur(90, 20.0),
+        focus(91, 20.0),
+        blur(91, 30.0),
+        focus(92, 30.0),
+        blur(92, 40.0),
+        focus(93, 40.0),
+        focus(94, 50.0),
+        blur(94, 60.0),
+    ]);
+    assert_eq!(interactions(15.0, &events), [(5, 90)]);
+    assert_eq!(interactions(25.0, &events), [(5, 90), (6, 90), (5, 91)]);
+    assert_eq!(interactions(35.0, &events), [(5, 90), (6, 90), (5, 92)]);
+    assert_eq!(
+        interactions(45.0, &events),
+        [(5, 90), (6, 90), (5, 93)],
+        "a disabled textarea takes no caret"
+    );
+    assert_eq!(interactions(55.0, &events), [(5, 94)]);
+    assert_eq!(interactions(65.0, &events), [(5, 94), (6, 94)]);
+    // Built anew by a mutation, the element is not the one that had the caret.
+    events.push(mutation_event(
+        &format!(
+            r#"{{"removes":[{{"parentId":8,"id":94}}],"adds":[{}]}}"#,
+            add(8, None, &el(94, "div", r#"{"contenteditable":"true"}"#)),
+        ),
+        70.0,
+    ));
+    assert_eq!(interactions(75.0, &events), []);
+    events.extend([focus(95, 80.0), blur(95, 90.0)]);
+    assert_eq!(interactions(95.0, &events), [(5, 95), (6, 95)]);
+    events.push(snapshot_event(PAGE, 100.0));
+    assert_eq!(
+        interactions(105.0, &events),
+        [],
+        "a full snapshot forgets it"
+    );
+}
+
+#[test]
+fn a_playing_video_that_was_paused_shows_the_time_it_was_paused_at() {
+    // rrweb seeks a playing element only once its metadata is known; until then it shows
+    // the time of the last pause. The keyframe pauses it there before it plays again.
+    let video = r#"{"type":0,"childNodes":[
+      {"type":2,"tagName":"html","attributes":{},"childNodes":[
+        {"type":2,"tagName":"body","attributes":{},"childNodes":[
+          {"type":2,"tagName":"video","attributes":{"rr_mediaState":"played","rr_mediaCurrentTime":2,"rr_mediaMuted":true},"childNodes":[],"id":4}
+        ],"id":3}
+      ],"id":2}
+    ],"id":1}"#;
+    let media = |kind: i64, time: f64, ts: f64| {
+        j(&format!(
+            r#"{{"type":3,"data":{{"source":7,"type":{kind},"id":4,"currentTime":{time}}},"timestamp":{ts}}}"#
+        ))
+    };
+    let mut events = vec![
+        j(r#"{"type":4,"data":{"href":"http://x.test/","width":800,"height":600},"timestamp":1}"#),
+        snapshot_event(video, 1000.0),
+    ];
+    let restored = |t: f64, events: &[Json]| -> Vec<(i64, f64)> {
+        keyframe_at(events.to_vec(), t)
+            .events
+            .iter()
+            .filter_map(|e| e.get("data"))
+            .filter(|d| d.get("source").and_then(Json::as_i64) == Some(7))
+            .filter_map(|d| Some((d.get("type")?.as_i64()?, d.get("currentTime")?.as_f64()?)))
+            .collect()
+    };
+    // Playing since the snapshot, which the rebuild gives as it is.
+    assert_eq!(restored(2000.0, &events), [(0, 3.0)]);
+    events.extend([media(1, 20.5, 3000.0), media(0, 9.5, 4000.0)]);
+    assert_eq!(restored(3500.0, &events), [(1, 20.5)]);
+    assert_eq!(restored(5000.0, &events), [(1, 20.5), (0, 10.5)]);
+    // A play without a pause before it keeps the snapshot's time.
+    let mut replayed = events[..2].to_vec();
+    replayed.push(media(0, 7.0, 3000.0));
+    assert_eq!(restored(4000.0, &replayed), [(0, 8.0)]);
 }

@@ -2,10 +2,10 @@
 //! events (rrweb's own shapes) that put it back after a synthetic snapshot.
 //!
 //! Modelled as state: scroll positions, input values and checked states, media playback,
-//! the selection, the viewport and the pointer. Stylesheet rule changes (of `<style>`
-//! elements and of constructed sheets), adopted stylesheets and fonts cannot be read back
-//! from the DOM, so the events that made them are carried forward in order, dropped only
-//! when what they changed is gone. Canvas drawing is a command stream; the last
+//! the selection, the focus and the caret it leaves, the viewport and the pointer.
+//! Stylesheet rule changes (of `<style>` elements and of constructed sheets), adopted
+//! stylesheets and fonts cannot be read back from the DOM, so the events that made them are
+//! carried forward in order, dropped only when what they changed is gone. Canvas drawing is a command stream; the last
 //! [`CANVAS_EVENTS_PER_NODE`] events of each canvas are carried and older ones counted.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -35,6 +35,11 @@ struct Media {
     volume: f64,
     muted: bool,
     looped: bool,
+    /// The element's own `currentTime`: rrweb sets it when the element is built (from
+    /// `rr_mediaCurrentTime`) and at every sync while paused; while playing it seeks only
+    /// once the media's metadata is known, so a video that never loads keeps showing the
+    /// time it was paused at.
+    shown: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +54,10 @@ pub struct ReplayState {
     /// The element a Focus interaction went to and no Blur left: rrweb focuses it on replay,
     /// which also puts the document's caret there.
     focused: Option<i64>,
+    /// The last text field or editable element a Focus went to: focusing it put the caret
+    /// in it, and the browser leaves the caret there when it is blurred or when something
+    /// that takes no caret (a button, a checkbox, a link) is focused after it.
+    caret: Option<i64>,
     /// Rule events of each `<style>`/`<link>` sheet, in order.
     sheet_rules: BTreeMap<i64, Vec<Obj>>,
     /// Constructed-sheet events (adoptions, and rule changes by `styleId`), in order.
@@ -86,6 +95,7 @@ impl ReplayState {
         self.media.clear();
         self.selection = None;
         self.focused = None;
+        self.caret = None;
         self.sheet_rules.clear();
         self.constructed.clear();
         self.canvas.clear();
@@ -105,6 +115,9 @@ impl ReplayState {
             self.media.remove(id);
             self.sheet_rules.remove(id);
             self.canvas.remove(id);
+            if self.caret == Some(*id) {
+                self.caret = None;
+            }
         }
     }
 
@@ -161,7 +174,12 @@ impl ReplayState {
             }
             Some(source::MOUSE_INTERACTION) => {
                 match (d.get("type").and_then(Json::as_i64), id) {
-                    (Some(FOCUS), Some(id)) => self.focused = Some(id),
+                    (Some(FOCUS), Some(id)) => {
+                        self.focused = Some(id);
+                        if takes_caret(mirror, id) {
+                            self.caret = Some(id);
+                        }
+                    }
                     (Some(BLUR), Some(id)) if self.focused == Some(id) => self.focused = None,
                     _ => {}
                 }
@@ -297,21 +315,30 @@ impl ReplayState {
             out.push(inc(o));
         }
         for (id, m) in self.media.iter().filter(|(id, _)| live(id)) {
-            let now = if m.playing {
-                m.current_time + (timestamp - m.at) / 1000.0 * m.rate
-            } else {
-                m.current_time
+            let media_event = |playing: bool, time: f64| {
+                inc(Obj::from_iter([
+                    ("source", Json::int(source::MEDIA_INTERACTION)),
+                    ("type", Json::int(if playing { 0 } else { 1 })),
+                    ("id", Json::int(*id)),
+                    ("currentTime", Json::num(time)),
+                    ("volume", Json::num(m.volume)),
+                    ("muted", Json::Bool(m.muted)),
+                    ("loop", Json::Bool(m.looped)),
+                    ("playbackRate", Json::num(m.rate)),
+                ]))
             };
-            out.push(inc(Obj::from_iter([
-                ("source", Json::int(source::MEDIA_INTERACTION)),
-                ("type", Json::int(if m.playing { 0 } else { 1 })),
-                ("id", Json::int(*id)),
-                ("currentTime", Json::num(now)),
-                ("volume", Json::num(m.volume)),
-                ("muted", Json::Bool(m.muted)),
-                ("loop", Json::Bool(m.looped)),
-                ("playbackRate", Json::num(m.rate)),
-            ])));
+            if m.playing {
+                // A play seeks only once the metadata is known: until then the element
+                // shows the time it was last paused at, which the snapshot's rebuild
+                // (`rr_mediaCurrentTime`) may not give. A pause there first puts it back.
+                if m.shown != built_time(mirror, *id) {
+                    out.push(media_event(false, m.shown));
+                }
+                let now = m.current_time + (timestamp - m.at) / 1000.0 * m.rate;
+                out.push(media_event(true, now));
+            } else {
+                out.push(media_event(false, m.current_time));
+            }
         }
         let mut canvas: Vec<&(u64, Obj)> = self
             .canvas
@@ -324,12 +351,22 @@ impl ReplayState {
             out.push(inc(d.clone()));
             carried += 1;
         }
-        if let Some(id) = self.focused.filter(live) {
-            out.push(inc(Obj::from_iter([
+        let interaction = |kind: i64, id: i64| {
+            inc(Obj::from_iter([
                 ("source", Json::int(source::MOUSE_INTERACTION)),
-                ("type", Json::int(FOCUS)),
+                ("type", Json::int(kind)),
                 ("id", Json::int(id)),
-            ])));
+            ]))
+        };
+        let focused = self.focused.filter(live);
+        // The caret stays in the last text field focused after it lost the focus: focusing
+        // and blurring it puts it there again, before the element that has the focus now.
+        if let Some(id) = self.caret.filter(live).filter(|c| Some(*c) != focused) {
+            out.push(interaction(FOCUS, id));
+            out.push(interaction(BLUR, id));
+        }
+        if let Some(id) = focused {
+            out.push(interaction(FOCUS, id));
         }
         if let Some(sel) = &self.selection {
             let ranges_live = sel.get("ranges").and_then(Json::as_array).is_some_and(|r| {
@@ -382,6 +419,54 @@ fn is_media(mirror: &DomMirror, id: i64) -> bool {
     matches!(mirror.tag(id), Some("audio" | "video"))
 }
 
+/// Whether focusing the element puts the document's caret in it, as Chromium does for text
+/// fields, textareas and editing hosts (the attributes as they are when it is focused; a
+/// disabled control does not take the focus).
+fn takes_caret(mirror: &DomMirror, id: i64) -> bool {
+    /// `<input>` types that are not text fields.
+    const NOT_TEXT: [&str; 15] = [
+        "hidden",
+        "checkbox",
+        "radio",
+        "file",
+        "submit",
+        "image",
+        "reset",
+        "button",
+        "color",
+        "date",
+        "datetime-local",
+        "month",
+        "time",
+        "week",
+        "range",
+    ];
+    let attr = |k: &str| mirror.attribute(id, k);
+    let Some(tag) = mirror.tag(id) else {
+        return false;
+    };
+    let enabled = attr("disabled").is_none_or(Json::is_null);
+    if tag.eq_ignore_ascii_case("input") {
+        let kind = attr("type").and_then(Json::as_str).unwrap_or("");
+        return enabled && !NOT_TEXT.iter().any(|t| kind.eq_ignore_ascii_case(t));
+    }
+    if tag.eq_ignore_ascii_case("textarea") {
+        return enabled;
+    }
+    attr("contenteditable")
+        .and_then(Json::as_str)
+        .is_some_and(|v| !v.eq_ignore_ascii_case("false"))
+}
+
+/// The `currentTime` the rebuild of a snapshot gives a media element: rrweb's `buildNode`
+/// sets a numeric `rr_mediaCurrentTime`; without one it stays at 0.
+fn built_time(mirror: &DomMirror, id: i64) -> f64 {
+    mirror
+        .attribute(id, "rr_mediaCurrentTime")
+        .and_then(Json::as_f64)
+        .unwrap_or(0.0)
+}
+
 /// rrweb's `addMediaElements`, run when a full snapshot is rebuilt.
 fn media_from_attributes(mirror: &DomMirror, id: i64, timestamp: f64) -> Option<Media> {
     if !is_media(mirror, id) {
@@ -394,9 +479,8 @@ fn media_from_attributes(mirror: &DomMirror, id: i64, timestamp: f64) -> Option<
     };
     Some(Media {
         playing,
-        current_time: attr("rr_mediaCurrentTime")
-            .and_then(Json::as_f64)
-            .unwrap_or(0.0),
+        current_time: built_time(mirror, id),
+        shown: built_time(mirror, id),
         at: timestamp,
         rate: attr("rr_mediaPlaybackRate")
             .and_then(Json::as_f64)
@@ -425,13 +509,22 @@ fn media_from_event(
     let playing = kind == Some(0)
         || kind != Some(1)
             && (last.as_ref().is_some_and(|l| l.playing) || attr("autoplay").is_some());
+    let current_time = d
+        .get("currentTime")
+        .and_then(Json::as_f64)
+        .or(last.as_ref().map(|l| l.current_time))
+        .unwrap_or(0.0);
+    // Paused, rrweb's sync sets the element's time; playing, it waits for the metadata.
+    let shown = if playing {
+        last.as_ref()
+            .map_or_else(|| built_time(mirror, id), |l| l.shown)
+    } else {
+        current_time
+    };
     Media {
         playing,
-        current_time: d
-            .get("currentTime")
-            .and_then(Json::as_f64)
-            .or(last.as_ref().map(|l| l.current_time))
-            .unwrap_or(0.0),
+        current_time,
+        shown,
         at: timestamp,
         rate: d
             .get("playbackRate")
