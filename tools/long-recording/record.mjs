@@ -2,12 +2,20 @@
 // Records a long, mutation-heavy session with the real rrweb recorder, for the player
 // benchmark (`make bench-player`).
 //
-//   node tools/long-recording/record.mjs [--minutes 65] [--out FILE] [--force]
+//   node tools/long-recording/record.mjs [--profile heavy|huge] [--minutes 65] [--heavy N]
+//                                        [--out FILE] [--force]
 //
 // Default output: target/bench/long-recording.json (a plain rrweb event array) and, beside it,
 // long-recording.meta.json (the page clock's zero, counts, and a key of this script, its page
 // and the options: an existing recording with the same key is kept, so the benchmark only
-// records once).
+// records once). The events are written to the file as they come, never held all at once.
+//
+// `--heavy N` scales the page's mutation volume (N > 1: wider log lines with N tags, a trace
+// waterfall of 5 N rows rebuilt every second, 4 N heatmap cells changing every 200 ms); the
+// event count stays about the same, the bytes grow. The profiles the player benchmark uses:
+//   --profile heavy   65 min, --heavy 3   → target/bench/long-recording-heavy.json (~130 MB)
+//   --profile huge    65 min, --heavy 16  → target/bench/long-recording-huge.json  (~550 MB)
+// (a profile's options can be overridden by the flags after it).
 //
 // The page (pages/ops.html) mutates its DOM all the time: a request log line every 250 ms (the
 // log keeps 150), a stats table every 500 ms, a progress bar every 200 ms and a clock text on
@@ -21,22 +29,28 @@
 // takes a few minutes. The content is seeded and every action happens at a fixed page time,
 // so each run records the same session.
 
-import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { launchChromium, rrwebDist } from '../lib/browser.mjs';
+import { launchChromium, rrwebDist } from "../lib/browser.mjs";
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const HOST = 'ops.tapedeck.test';
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = resolve(HERE, "../..");
+const HOST = "ops.tapedeck.test";
 const VIEWPORT = { width: 1280, height: 800 };
 // The page clock starts here: 2026-01-12 09:00:00 UTC.
 const START = Date.UTC(2026, 0, 12, 9, 0, 0);
 const STEP_MS = 200;
+
+const PROFILES = {
+  default: { minutes: 65, heavy: 1, out: "target/bench/long-recording.json" },
+  heavy: { minutes: 65, heavy: 3, out: "target/bench/long-recording-heavy.json" },
+  huge: { minutes: 65, heavy: 16, out: "target/bench/long-recording-huge.json" },
+};
 
 function options() {
   const args = process.argv.slice(2);
@@ -44,22 +58,28 @@ function options() {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : fallback;
   };
+  const name = value("--profile", "default");
+  const profile = PROFILES[name];
+  if (!profile) throw new Error(`unknown --profile ${name} (${Object.keys(PROFILES).join(", ")})`);
+  const heavy = Number(value("--heavy", String(profile.heavy)));
+  if (!Number.isInteger(heavy) || heavy < 1) throw new Error("--heavy N: a whole number ≥ 1");
   return {
-    minutes: Number(value('--minutes', '65')),
-    out: resolve(value('--out', join(ROOT, 'target/bench/long-recording.json'))),
-    force: args.includes('--force'),
+    minutes: Number(value("--minutes", String(profile.minutes))),
+    heavy,
+    out: resolve(value("--out", join(ROOT, profile.out))),
+    force: args.includes("--force"),
   };
 }
 
 function serve(page) {
   const server = createServer((req, res) => {
-    if (new URL(req.url, `http://${HOST}`).pathname !== '/ops.html') {
+    if (new URL(req.url, `http://${HOST}`).pathname !== "/ops.html") {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
 }
 
 function recorderInit() {
@@ -73,30 +93,34 @@ function recorderInit() {
 }
 
 const NOTES = [
-  'checked the gateway dashboards, latency is back to normal',
-  'payments retries are expected during the provider maintenance window',
-  'search p99 spikes again, opened a ticket with the index team',
-  'cache hit rate dropped after the deploy, watching it',
-  'mailer queue drained, nothing to do',
-  'handing over to the evening shift at six',
+  "checked the gateway dashboards, latency is back to normal",
+  "payments retries are expected during the provider maintenance window",
+  "search p99 spikes again, opened a ticket with the index team",
+  "cache hit rate dropped after the deploy, watching it",
+  "mailer queue drained, nothing to do",
+  "handing over to the evening shift at six",
 ];
 
 async function main() {
   const opts = options();
-  const metaPath = opts.out.replace(/\.json$/, '') + '.meta.json';
-  const page = await readFile(join(HERE, 'pages/ops.html'), 'utf8');
-  const bundle = await readFile(join(rrwebDist, 'rrweb.umd.cjs'), 'utf8');
-  const rrwebVersion = JSON.parse(await readFile(join(rrwebDist, '..', 'package.json'), 'utf8')).version;
-  const key = createHash('sha256')
+  const metaPath = opts.out.replace(/\.json$/, "") + ".meta.json";
+  const page = await readFile(join(HERE, "pages/ops.html"), "utf8");
+  const bundle = await readFile(join(rrwebDist, "rrweb.umd.cjs"), "utf8");
+  const rrwebVersion = JSON.parse(
+    await readFile(join(rrwebDist, "..", "package.json"), "utf8"),
+  ).version;
+  const key = createHash("sha256")
     .update(await readFile(fileURLToPath(import.meta.url)))
     .update(page)
-    .update(`${rrwebVersion} ${opts.minutes}`)
-    .digest('hex')
+    .update(`${rrwebVersion} ${opts.minutes}${opts.heavy > 1 ? ` heavy ${opts.heavy}` : ""}`)
+    .digest("hex")
     .slice(0, 16);
   if (!opts.force && existsSync(opts.out) && existsSync(metaPath)) {
-    const meta = JSON.parse(await readFile(metaPath, 'utf8'));
+    const meta = JSON.parse(await readFile(metaPath, "utf8"));
     if (meta.key === key) {
-      console.log(`${opts.out}: up to date (${meta.events} events, ${(meta.bytes / 1e6).toFixed(1)} MB)`);
+      console.log(
+        `${opts.out}: up to date (${meta.events} events, ${(meta.bytes / 1e6).toFixed(1)} MB)`,
+      );
       return;
     }
   }
@@ -106,16 +130,16 @@ async function main() {
   const browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1:${port}`]);
   await mkdir(dirname(opts.out), { recursive: true });
   const tmp = `${opts.out}.partial`;
-  const file = await open(tmp, 'w');
+  const file = await open(tmp, "w");
   let count = 0;
   let bytes = 0;
   let first = null;
   let last = null;
   const write = async (events) => {
     if (events.length === 0) return;
-    let text = '';
+    let text = "";
     for (const e of events) {
-      text += (count++ === 0 ? '[' : ',\n') + JSON.stringify(e);
+      text += (count++ === 0 ? "[" : ",\n") + JSON.stringify(e);
       first ??= e.timestamp;
       last = e.timestamp;
     }
@@ -132,11 +156,12 @@ async function main() {
       content: `if (window === window.top) {\n${bundle}\n;(${recorderInit})();\n}`,
     });
     const tab = await context.newPage();
-    await tab.goto(`http://${HOST}/ops.html?t0=${START}`, { waitUntil: 'load' });
+    const heavy = opts.heavy > 1 ? `&heavy=${opts.heavy}` : "";
+    await tab.goto(`http://${HOST}/ops.html?t0=${START}${heavy}`, { waitUntil: "load" });
     await tab.waitForFunction(() => window.__events?.some((e) => e.type === 2));
     // From here on the page clock only moves when we move it.
     await tab.clock.pauseAt(START + 2000);
-    await tab.focus('#note');
+    await tab.focus("#note");
 
     const steps = Math.round((opts.minutes * 60_000) / STEP_MS);
     let noteIndex = 0;
@@ -157,8 +182,8 @@ async function main() {
         await tab.mouse.move(900, 40);
         await tab.mouse.wheel(0, Math.floor(s / 30_000) % 2 === 0 ? 300 : -300);
       } else if (s % 300_000 === 150_200) {
-        await tab.click('#compact');
-        await tab.focus('#note');
+        await tab.click("#compact");
+        await tab.focus("#note");
       } else if (s % 400 === 0) {
         await tab.mouse.move(x, y);
       } else {
@@ -168,7 +193,7 @@ async function main() {
         if (typed < text.length) {
           await tab.keyboard.type(text[typed++]);
         } else {
-          await tab.keyboard.press('Enter');
+          await tab.keyboard.press("Enter");
           noteIndex++;
           typed = 0;
         }
@@ -179,7 +204,9 @@ async function main() {
         if (i % 3000 === 2999) {
           const min = (s + STEP_MS) / 60_000;
           const secs = (Date.now() - wall) / 1000;
-          console.log(`  ${min.toFixed(0)} of ${opts.minutes} min recorded, ${count} events, ${(bytes / 1e6).toFixed(1)} MB, ${secs.toFixed(0)} s`);
+          console.log(
+            `  ${min.toFixed(0)} of ${opts.minutes} min recorded, ${count} events, ${(bytes / 1e6).toFixed(1)} MB, ${secs.toFixed(0)} s`,
+          );
         }
       }
     }
@@ -190,14 +217,16 @@ async function main() {
     await browser.close();
     server.close();
   }
-  await file.write(']\n');
+  await file.write("]\n");
   await file.close();
   await rename(tmp, opts.out);
 
   const meta = {
     key,
     recorder: `rrweb ${rrwebVersion}`,
-    page: 'tools/long-recording/pages/ops.html',
+    page: "tools/long-recording/pages/ops.html",
+    heavy: opts.heavy,
+    minutes: opts.minutes,
     // Page time zero: #clock in the page shows whole seconds since this epoch ms.
     t0: START,
     firstTimestamp: first,
@@ -206,7 +235,7 @@ async function main() {
     events: count,
     bytes,
   };
-  await writeFile(metaPath, JSON.stringify(meta, null, 2) + '\n');
+  await writeFile(metaPath, JSON.stringify(meta, null, 2) + "\n");
   console.log(
     `${opts.out}: ${count} events, ${((last - first) / 60_000).toFixed(1)} min recorded, ` +
       `${(bytes / 1e6).toFixed(1)} MB, in ${((Date.now() - wall) / 1000).toFixed(0)} s`,
