@@ -172,6 +172,23 @@ pub async fn reanalyze(app: AppHandle, which: Reanalyze) -> AppResult<u32> {
     Ok(n as u32)
 }
 
+/// Writes the keyframes of sessions that have none from this build (imported before them),
+/// one writer at a time with imports. Returns how many sessions were done.
+pub async fn build_keyframes(app: AppHandle, which: Reanalyze) -> AppResult<u32> {
+    let state = app.state::<AppState>();
+    let _one_writer = state.import_lock.lock().await;
+    let library_path = state.library_path.clone();
+    let n = spawn_blocking(move || -> AppResult<u64> {
+        let mut lib = Library::open(&library_path)?;
+        Ok(lib.build_keyframes(&which, &mut |_| {})?)
+    })
+    .await??;
+    if n > 0 {
+        let _ = LibraryChanged {}.emit(&app);
+    }
+    Ok(n as u32)
+}
+
 /// Whether the replay of a session may load the recorded page's remote assets, and while it
 /// may, the grant its proxied URLs carry (`remote_assets.rs`).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -370,7 +387,8 @@ fn import_recordings(
         .collect())
 }
 
-/// The events of chunks `from_seq..=to_seq` of one window as the bytes of one JSON array.
+/// The events of chunks `from_seq..=to_seq` of one window as the bytes of one JSON array,
+/// with `keyframe` after the events of the keyframe before `from_seq` (a seek's start).
 /// Sent as raw bytes (an ArrayBuffer in the webview), not re-serialised JSON: this is the
 /// player's hot path. Declared outside the generated bindings because raw responses have no
 /// TypeScript type there; the UI's Tauri backend types it by hand.
@@ -381,11 +399,16 @@ pub async fn chunk_events(
     window: u32,
     from_seq: u32,
     to_seq: u32,
+    keyframe: Option<bool>,
 ) -> AppResult<Response> {
     with_library(app, move |lib| {
-        Ok(Response::new(
-            lib.chunk_events(&id, window, from_seq, to_seq)?,
-        ))
+        Ok(Response::new(lib.chunk_events(
+            &id,
+            window,
+            from_seq,
+            to_seq,
+            keyframe.unwrap_or(false),
+        )?))
     })
     .await
 }

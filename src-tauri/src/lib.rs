@@ -211,15 +211,21 @@ pub fn run(launch: Launch) {
             library_commands::start_retention(app.handle());
             samples::install_if_first_start(app.handle());
             watching::start(app.handle());
-            // Sessions analysed by an older build are brought up to date in the background;
-            // the feed refreshes when it is done.
+            // Sessions analysed (or keyframed) by an older build are brought up to date in the
+            // background; the feed refreshes when it is done.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(e) =
-                    commands::reanalyze(handle, tapedeck_engine::library::Reanalyze::Stale).await
-                {
+                use tapedeck_engine::library::Reanalyze;
+                if let Err(e) = commands::reanalyze(handle.clone(), Reanalyze::Stale).await {
                     eprintln!(
                         "tapedeck: could not update the analysis: {}",
+                        e.payload().message
+                    );
+                }
+                // Sessions imported before keyframes seek from their full snapshot until then.
+                if let Err(e) = commands::build_keyframes(handle, Reanalyze::Stale).await {
+                    eprintln!(
+                        "tapedeck: could not write keyframes: {}",
                         e.payload().message
                     );
                 }

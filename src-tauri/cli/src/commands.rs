@@ -173,7 +173,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let _ = out.write_all(b"\n");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Keyframe { id, at, window } => keyframe::run(&library, &id, at, window),
+        Command::Keyframe {
+            id,
+            at,
+            window,
+            stored,
+        } => {
+            if stored {
+                keyframe::stored(&mut library, &id, at, window)
+            } else {
+                keyframe::run(&library, &id, at, window)
+            }
+        }
         Command::Search {
             query,
             sort,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use tapedeck_engine::keyframes::json::{parse, Json};
 use tapedeck_engine::keyframes::keyframe_at;
+use tapedeck_engine::library::Reanalyze;
 use tapedeck_engine::{Error, Library, Result};
 
 /// Prints the keyframe's events as one JSON array; what it leaves out goes to stderr.
@@ -36,4 +37,49 @@ pub fn run(library: &Library, id: &str, at: f64, window: u32) -> Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints the events a seek to `at` loads, as one JSON array: the keyframe stored last before
+/// it (or the full snapshot a chunk starts with), then every event of the chunks from there
+/// through the one holding `at`. The seek range goes to stderr.
+pub fn stored(library: &mut Library, id: &str, at: f64, window: u32) -> Result<ExitCode> {
+    if library.stale_keyframe_count()? > 0 {
+        library.build_keyframes(&Reanalyze::Sessions(vec![id.to_string()]), &mut |_| {})?;
+    }
+    let detail = library.session(id)?;
+    let start = detail.summary.started_at as f64;
+    let t = if at >= start { at } else { start + at };
+    let w = detail
+        .windows
+        .iter()
+        .find(|w| w.index == window)
+        .ok_or_else(|| Error::WindowNotFound {
+            id: detail.summary.id.clone(),
+            window,
+        })?;
+    let Some(range) = tapedeck_engine::library::seek_range(&w.chunks, t) else {
+        eprintln!("no chunk of this window starts with a full snapshot or has a keyframe");
+        return Ok(ExitCode::FAILURE);
+    };
+    let bytes = library.chunk_events(
+        &detail.summary.id,
+        window,
+        range.from_seq,
+        range.to_seq,
+        range.keyframe,
+    )?;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&bytes);
+    let _ = out.write_all(b"\n");
+    eprintln!(
+        "chunks {}..={}{}",
+        range.from_seq,
+        range.to_seq,
+        if range.keyframe {
+            " after their keyframe"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

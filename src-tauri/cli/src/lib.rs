@@ -143,6 +143,10 @@ pub enum Command {
         /// Which window (tab) of the session.
         #[arg(long, default_value_t = 0)]
         window: u32,
+        /// Print what the player loads to seek there instead: the stored keyframe (or full
+        /// snapshot) last before that time and the events of the chunks from it through it.
+        #[arg(long)]
+        stored: bool,
     },
     /// Search the library with the feed's query language (see `--help`).
     #[command(after_help = tapedeck_engine::library::query::HELP)]

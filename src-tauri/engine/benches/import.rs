@@ -1,7 +1,9 @@
 //! Import throughput and memory on a large recording, beside a plain `serde_json` parse of the
-//! same file in the same run, and the same import without the analysis (what it costs).
+//! same file in the same run, and the same import without keyframes and without the analysis
+//! (what each costs), with the library size each leaves.
 //!
 //! `cargo bench -p tapedeck-engine --bench import [-- --mb 150 --source FILE --runs 3]`
+//! `cargo bench -p tapedeck-engine --bench import -- --file RECORDING` (a recording as it is)
 //!
 //! The large recording is built from a real one (the repo's checkout sample by default): its
 //! Meta and full snapshot, then its incremental events repeated with shifted timestamps until
@@ -23,8 +25,9 @@ fn main() {
         let cpu_before = cpu_seconds();
         let secs = match phase {
             "serde" => phase_serde(&file),
-            "import" => phase_import(&file, &PathBuf::from(&args[i + 3]), true),
-            "import-bare" => phase_import(&file, &PathBuf::from(&args[i + 3]), false),
+            "import" => phase_import(&file, &PathBuf::from(&args[i + 3]), true, true),
+            "import-no-keyframes" => phase_import(&file, &PathBuf::from(&args[i + 3]), true, false),
+            "import-bare" => phase_import(&file, &PathBuf::from(&args[i + 3]), false, false),
             other => panic!("unknown phase {other}"),
         };
         println!("{secs} {} {}", peak_rss_kib(), cpu_seconds() - cpu_before);
@@ -42,14 +45,29 @@ fn main() {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let big = dir.path().join("large.json");
-    let (bytes, events, span_ms) = build_large_recording(&source, &big, target_mb << 20);
-    println!(
-        "recording: {:.1} MB, {events} events, {:.1} min of recorded time (from {})",
-        bytes as f64 / 1e6,
-        span_ms / 60_000.0,
-        source.file_name().unwrap().to_string_lossy()
-    );
+    let big = match get("--file") {
+        Some(f) => {
+            let f = PathBuf::from(f);
+            println!(
+                "recording: {} ({:.1} MB)",
+                f.display(),
+                std::fs::metadata(&f).unwrap().len() as f64 / 1e6
+            );
+            f
+        }
+        None => {
+            let big = dir.path().join("large.json");
+            let (bytes, events, span_ms) = build_large_recording(&source, &big, target_mb << 20);
+            println!(
+                "recording: {:.1} MB, {events} events, {:.1} min of recorded time (from {})",
+                bytes as f64 / 1e6,
+                span_ms / 60_000.0,
+                source.file_name().unwrap().to_string_lossy()
+            );
+            big
+        }
+    };
+    let bytes = std::fs::metadata(&big).unwrap().len();
 
     let exe = std::env::current_exe().unwrap();
     let run = |phase: &str, extra: Option<&Path>| -> Run {
@@ -74,12 +92,25 @@ fn main() {
     };
     let mut serde = Vec::new();
     let mut import = Vec::new();
+    let mut no_keyframes = Vec::new();
     let mut bare = Vec::new();
+    // Library size after each kind of import (the same every run).
+    let mut sizes = std::collections::HashMap::new();
     for i in 0..runs {
         serde.push(run("serde", None));
-        for (phase, results) in [("import", &mut import), ("import-bare", &mut bare)] {
+        for (phase, results) in [
+            ("import", &mut import),
+            ("import-no-keyframes", &mut no_keyframes),
+            ("import-bare", &mut bare),
+        ] {
             let lib = dir.path().join(format!("{phase}{i}.sqlite3"));
             results.push(run(phase, Some(&lib)));
+            let size: u64 = ["", "-wal"]
+                .iter()
+                .filter_map(|s| std::fs::metadata(format!("{}{s}", lib.display())).ok())
+                .map(|m| m.len())
+                .sum();
+            sizes.insert(phase, size);
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", lib.display()));
             }
@@ -96,7 +127,12 @@ fn main() {
             .unwrap()
     };
     let mb = bytes as f64 / 1e6;
-    let (s, i, b) = (best(&serde), best(&import), best(&bare));
+    let (s, i, k, b) = (
+        best(&serde),
+        best(&import),
+        best(&no_keyframes),
+        best(&bare),
+    );
     println!();
     println!("| phase (best of {runs}) | time | throughput | CPU time | peak RSS |");
     println!("|---|---|---|---|---|");
@@ -108,7 +144,12 @@ fn main() {
             &bare,
         ),
         (
-            "Tapedeck import with analysis (+ DOM mirror, markers, segments)",
+            "Tapedeck import with analysis (+ DOM mirror, markers, segments), no keyframes",
+            k,
+            &no_keyframes,
+        ),
+        (
+            "Tapedeck import with analysis and keyframes (the default)",
             i,
             &import,
         ),
@@ -134,9 +175,26 @@ fn main() {
     println!(
         "analysis cost = {:.1} % of import time (import with analysis is {:.2}x the import without); \
          CPU time {:.2}x",
-        (i - b) / i * 100.0,
-        i / b,
-        cpu(&import) / cpu(&bare)
+        (k - b) / k * 100.0,
+        k / b,
+        cpu(&no_keyframes) / cpu(&bare)
+    );
+    println!(
+        "keyframe cost = {:.1} % of import time (import with keyframes is {:.2}x the import \
+         without, both with the analysis); CPU time {:.2}x",
+        (i - k) / i * 100.0,
+        i / k,
+        cpu(&import) / cpu(&no_keyframes)
+    );
+    let (with, without) = (sizes["import"], sizes["import-no-keyframes"]);
+    println!(
+        "library size: {:.1} MB with keyframes, {:.1} MB without: keyframes add {:.1} % \
+         ({:.2}x the recording's size without them, {:.2}x with)",
+        with as f64 / 1e6,
+        without as f64 / 1e6,
+        (with as f64 / without as f64 - 1.0) * 100.0,
+        without as f64 / bytes as f64,
+        with as f64 / bytes as f64
     );
 }
 
@@ -170,10 +228,11 @@ fn phase_serde(file: &Path) -> f64 {
     secs
 }
 
-fn phase_import(file: &Path, lib: &Path, analyse: bool) -> f64 {
+fn phase_import(file: &Path, lib: &Path, analyse: bool, keyframes: bool) -> f64 {
     let mut lib = Library::open(lib).unwrap();
     let opts = ImportOptions {
         analyse,
+        keyframes,
         ..ImportOptions::default()
     };
     let t = Instant::now();
@@ -183,6 +242,8 @@ fn phase_import(file: &Path, lib: &Path, analyse: bool) -> f64 {
     assert!(session.event_counts.total > 0);
     // The analysis really ran (or really did not).
     assert_eq!(session.insights.page_count > 0, analyse);
+    // Keyframes were written (or not): a long recording always gets some.
+    assert_eq!(lib.stale_keyframe_count().unwrap() == 0, keyframes);
     secs
 }
 

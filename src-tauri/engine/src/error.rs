@@ -53,6 +53,9 @@ pub enum Error {
     #[error("session {id} has no window {window}")]
     WindowNotFound { id: String, window: u32 },
 
+    #[error("session {id} has no keyframe before chunk {seq} of window {window}")]
+    KeyframeNotFound { id: String, window: u32, seq: u32 },
+
     #[error("session {id} has no request {index}")]
     RequestNotFound { id: String, index: u32 },
 
@@ -132,6 +135,7 @@ impl Error {
             Self::AmbiguousId { .. } => "ambiguous_id",
             Self::WindowNotFound { .. } => "window_not_found",
             Self::RequestNotFound { .. } => "request_not_found",
+            Self::KeyframeNotFound { .. } => "keyframe_not_found",
             Self::SchemaTooNew { .. } => "schema_too_new",
             Self::NotAFolder { .. } => "not_a_folder",
             Self::Watch { .. } => "watch_failed",

@@ -136,14 +136,17 @@ fn the_demo_recording_is_chunked_for_seeking() {
     // Fetching chunk by chunk yields exactly the events in order.
     let mut all = Vec::new();
     for c in chunks {
-        let bytes = t.lib.chunk_events(&d.summary.id, 0, c.seq, c.seq).unwrap();
+        let bytes = t
+            .lib
+            .chunk_events(&d.summary.id, 0, c.seq, c.seq, false)
+            .unwrap();
         let v: Vec<serde_json::Value> = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v.len() as u32, c.event_count);
         all.extend(v);
     }
     let whole = t
         .lib
-        .chunk_events(&d.summary.id, 0, 0, chunks.len() as u32)
+        .chunk_events(&d.summary.id, 0, 0, chunks.len() as u32, false)
         .unwrap();
     let whole: Vec<serde_json::Value> = serde_json::from_slice(&whole).unwrap();
     assert_eq!(all, whole);

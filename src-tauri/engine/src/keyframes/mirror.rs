@@ -335,15 +335,16 @@ impl DomMirror {
     }
 
     fn mutate(&mut self, d: &Json) -> Result<(), Abort> {
-        let list = |key: &str| -> Vec<Obj> {
+        // Borrowed, not cloned: a mutation's adds hold whole subtrees.
+        let list = |key: &str| -> Vec<&Obj> {
             d.get(key)
                 .and_then(Json::as_array)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|v| v.as_object().cloned())
+                .filter_map(|v| v.as_object())
                 .collect()
         };
-        let removes: Vec<Obj> = list("removes")
+        let removes: Vec<&Obj> = list("removes")
             .into_iter()
             .filter(|r| self.exists(r.get("id")))
             .collect();
@@ -357,7 +358,7 @@ impl DomMirror {
 
         let mut queue: Vec<Obj> = Vec::new();
         for add in list("adds") {
-            self.append(&add, &mut queue)?;
+            self.append(add, &mut queue)?;
         }
         while !queue.is_empty() {
             let pending = queue.len();

@@ -6,6 +6,7 @@ use std::path::Path;
 use rusqlite::{params, Transaction};
 
 use super::chunk::{ChunkBuilder, SealedChunk};
+use super::keyframe_store::{self, BackgroundKeyframes, KEYFRAME_VERSION};
 use super::reorder::{Ready, Reorder};
 use super::{now_ms, Library};
 use crate::analysis::window::{MAX_CONSOLE_BYTES, MAX_CONSOLE_ENTRIES, MAX_MARKERS, MAX_REQUESTS};
@@ -22,6 +23,9 @@ pub struct ImportOptions {
     /// Analyse while importing (always, except to measure what the analysis costs; a session
     /// imported without it is analysed by the next `reanalyze`).
     pub analyse: bool,
+    /// Write keyframes while importing (always, except to measure what they cost; a session
+    /// imported without them gets them in the background, as an older one does).
+    pub keyframes: bool,
     pub origin: Origin,
 }
 
@@ -30,6 +34,7 @@ impl Default for ImportOptions {
         Self {
             read: ReadOptions::default(),
             analyse: true,
+            keyframes: true,
             origin: Origin::default(),
         }
     }
@@ -68,15 +73,23 @@ impl WindowState {
         tx: &Transaction<'_>,
         pk: i64,
         analysis: Option<&mut BackgroundAnalysis<'_>>,
+        keyframes: Option<&mut BackgroundKeyframes<'_>>,
     ) -> Result<u64> {
         let mut stored = 0;
         let mut analysis = analysis;
+        let mut keyframes = keyframes;
         for e in ready.drain(..) {
             let f = &e.facts;
             if self.chunks.should_cut_before(f.kind, f.ts) {
                 stored += self.seal(tx, pk)?;
+                if let Some(k) = keyframes.as_deref_mut() {
+                    k.boundary(self.idx, self.next_seq, f.kind);
+                }
             }
             self.chunks.push(f.kind, f.ts, &e.raw);
+            if let Some(k) = keyframes.as_deref_mut() {
+                k.event(self.idx, e.raw.clone());
+            }
             self.stats.observe(f);
             if let Some(a) = analysis.as_deref_mut() {
                 a.push(self.idx, e.raw);
@@ -162,6 +175,7 @@ impl Library {
             let mut analysis = opts
                 .analyse
                 .then(|| BackgroundAnalysis::start(scope, &settings));
+            let mut keyframes = opts.keyframes.then(|| BackgroundKeyframes::start(scope));
             let mut windows: ByWindow<WindowState> = ByWindow::default();
             let mut stored_bytes: u64 = 0;
             let mut ready = Vec::new();
@@ -176,7 +190,8 @@ impl Library {
                         stats: Stats::default(),
                     });
                     w.order.push(EventFacts::of(e.head), e.raw, &mut ready);
-                    stored_bytes += w.accept(&mut ready, &tx, pk, analysis.as_mut())?;
+                    stored_bytes +=
+                        w.accept(&mut ready, &tx, pk, analysis.as_mut(), keyframes.as_mut())?;
                     Ok(())
                 };
                 let mut on_progress = |bytes_read: u64, events: u64| {
@@ -203,11 +218,19 @@ impl Library {
             let mut report = report?;
             for w in windows.iter_mut() {
                 w.order.finish(&mut ready);
-                stored_bytes += w.accept(&mut ready, &tx, pk, analysis.as_mut())?;
+                stored_bytes +=
+                    w.accept(&mut ready, &tx, pk, analysis.as_mut(), keyframes.as_mut())?;
                 stored_bytes += w.seal(&tx, pk)?;
                 report.warnings.extend(w.order.notes());
             }
             let results = analysis.map(BackgroundAnalysis::finish);
+            for k in keyframes
+                .map(BackgroundKeyframes::finish)
+                .transpose()?
+                .unwrap_or_default()
+            {
+                stored_bytes += keyframe_store::store(&tx, pk, &k)?;
+            }
             Ok::<_, Error>((report, windows.into_vec(), stored_bytes, results))
         })?;
         let session = Stats::merged(windows.iter().map(|w| &w.stats));
@@ -314,8 +337,14 @@ impl Library {
             ],
         )?;
         tx.execute(
-            "UPDATE sessions SET source_url = ?2, source_folder = ?3, missing = 0 WHERE pk = ?1",
-            params![pk, origin.url, folder],
+            "UPDATE sessions SET source_url = ?2, source_folder = ?3, missing = 0, \
+             keyframe_version = ?4 WHERE pk = ?1",
+            params![
+                pk,
+                origin.url,
+                folder,
+                if opts.keyframes { KEYFRAME_VERSION } else { 0 }
+            ],
         )?;
         super::search::index_session(&tx, pk)?;
         if origin.replace_same_source {

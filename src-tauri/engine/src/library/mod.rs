@@ -5,6 +5,7 @@ mod analysis_store;
 pub mod chunk;
 mod folders;
 mod import;
+pub mod keyframe_store;
 mod log;
 mod manage;
 pub mod query;
@@ -20,12 +21,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ChunkInfo, ClientInfo, Compression, ConsoleLog, EventCounts, Format, Marker, NetworkLog,
-    NetworkRequestDetail, PageVisit, SessionDetail, SessionSort, SessionSummary, SessionUser,
-    WindowInfo,
+    ChunkInfo, ClientInfo, Compression, ConsoleLog, EventCounts, Format, KeyframeInfo, Marker,
+    NetworkLog, NetworkRequestDetail, PageVisit, SessionDetail, SessionSort, SessionSummary,
+    SessionUser, WindowInfo,
 };
 pub use analysis_store::{Reanalyze, ReanalyzeProgress};
 pub use import::{ImportOptions, Origin};
+pub use keyframe_store::{seek_range, SeekRange, KEYFRAME_VERSION};
 pub use schema::SCHEMA_VERSION;
 
 /// Environment variable that points the app and the CLI at another library file.
@@ -217,12 +219,22 @@ impl Library {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT window_idx, seq, start_ts, end_ts, event_count, full_snapshot, raw_bytes \
-             FROM chunks WHERE session_pk = ?1 ORDER BY window_idx, seq",
+            "SELECT c.window_idx, c.seq, c.start_ts, c.end_ts, c.event_count, c.full_snapshot, \
+             c.raw_bytes, k.ts, k.event_count, k.raw_bytes FROM chunks c LEFT JOIN keyframes k \
+             ON k.session_pk = c.session_pk AND k.window_idx = c.window_idx AND k.seq = c.seq \
+             WHERE c.session_pk = ?1 ORDER BY c.window_idx, c.seq",
         )?;
         let mut rows = stmt.query([pk])?;
         while let Some(r) = rows.next()? {
             let w: u32 = r.get(0)?;
+            let keyframe = match r.get::<_, Option<f64>>(7)? {
+                Some(ts) => Some(KeyframeInfo {
+                    ts: ts.floor() as i64,
+                    event_count: r.get(8)?,
+                    raw_bytes: r.get(9)?,
+                }),
+                None => None,
+            };
             let chunk = ChunkInfo {
                 seq: r.get(1)?,
                 start_ts: r.get::<_, f64>(2)?.floor() as i64,
@@ -230,6 +242,7 @@ impl Library {
                 event_count: r.get(4)?,
                 full_snapshot: r.get(5)?,
                 raw_bytes: r.get(6)?,
+                keyframe,
             };
             if let Some(win) = windows.iter_mut().find(|x| x.index == w) {
                 win.chunks.push(chunk);
@@ -287,23 +300,35 @@ impl Library {
     }
 
     /// The events of chunks `from_seq..=to_seq` of a window, as one JSON array, without
-    /// re-serialising: the stored bytes are joined as they are.
+    /// re-serialising: the stored bytes are joined as they are. With `keyframe`, the events
+    /// of the keyframe before `from_seq` come first, so a replay can begin there.
     pub fn chunk_events(
         &self,
         id: &str,
         window: u32,
         from_seq: u32,
         to_seq: u32,
+        keyframe: bool,
     ) -> Result<Vec<u8>> {
         let (pk, full_id) = self.resolve(id)?;
         self.check_window(pk, &full_id, window)?;
+        let mut out = Vec::with_capacity(64 * 1024);
+        out.push(b'[');
+        if keyframe {
+            let events = keyframe_store::read(&self.conn, pk, window, from_seq)?.ok_or(
+                Error::KeyframeNotFound {
+                    id: full_id.clone(),
+                    window,
+                    seq: from_seq,
+                },
+            )?;
+            out.extend_from_slice(&events);
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT raw_bytes, data FROM chunks WHERE session_pk = ?1 AND window_idx = ?2 \
              AND seq BETWEEN ?3 AND ?4 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![pk, window, from_seq, to_seq])?;
-        let mut out = Vec::with_capacity(64 * 1024);
-        out.push(b'[');
         while let Some(r) = rows.next()? {
             let raw_bytes: usize = r.get(0)?;
             let data = r.get_ref(1)?.as_blob()?;
@@ -398,6 +423,7 @@ impl Library {
             "session_urls",
             "windows",
             "chunks",
+            "keyframes",
             "session_markers",
             "activity_segments",
             "session_console",

@@ -288,6 +288,23 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO session_meta_words (rowid, ident, urls)
         SELECT rowid, ident, urls FROM session_meta;
     "#,
+    // 9: keyframes, the replay state at chunk boundaries, so a seek starts near its target.
+    // Sessions imported before them get theirs in the background (keyframe_version 0).
+    r#"
+    CREATE TABLE keyframes (
+        session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+        window_idx INTEGER NOT NULL,
+        -- The state after every event of the window's chunks before this one.
+        seq INTEGER NOT NULL,
+        ts REAL NOT NULL,
+        event_count INTEGER NOT NULL,
+        carried INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (session_pk, window_idx, seq)
+    );
+    ALTER TABLE sessions ADD COLUMN keyframe_version INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -255,6 +255,19 @@ pub struct ChunkInfo {
     /// The chunk starts with a full snapshot (after an optional Meta), so replay can begin here.
     pub full_snapshot: bool,
     pub raw_bytes: u32,
+    /// The keyframe stored before this chunk: replay can begin here from it.
+    pub keyframe: Option<KeyframeInfo>,
+}
+
+/// A keyframe: the window's replay state after every chunk before the one it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyframeInfo {
+    /// The recorded time of that state (epoch ms, rounded down; its events carry it exactly).
+    pub ts: i64,
+    pub event_count: u32,
+    pub raw_bytes: u32,
 }
 
 /// One tab of a recording: its own event stream with its own node ids.

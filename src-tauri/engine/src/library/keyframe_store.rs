@@ -1,0 +1,402 @@
+//! Keyframes in the library. While a window's events are cut into chunks, a
+//! [`KeyframeBuilder`] follows them, and at a chunk boundary far enough from the last place a
+//! replay can start it writes the window's state there as a keyframe: the events a player
+//! loads instead of everything before that chunk (see [`crate::keyframes`]).
+//!
+//! When one is written, by event bytes and by recorded time:
+//! - A seek costs the rebuild of the page (the keyframe) plus the events from the keyframe to
+//!   the target, which rrweb applies one by one. So a keyframe comes at the first boundary
+//!   after [`EVERY_BYTES`] of events (2 MiB: about 20–60 ms of rrweb's fast-forward and 10 ms
+//!   of JSON parsing in a webview), or after [`EVERY_MS`] of recorded time, so that a seek
+//!   also fetches only a chunk or two of a slow but steady recording.
+//! - Never before the events since the last one are at least as large as that keyframe (and
+//!   [`MIN_BYTES`]): a keyframe is the size of the page, so this keeps keyframes from outgrowing
+//!   the events they save (at most as many bytes as the events, in practice a fraction) and a
+//!   seek's fast-forward within the size of the rebuild it pays for anyway.
+//! - None where the recording already starts over: a chunk that opens with a Meta or a full
+//!   snapshot is a starting point by itself.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::{Scope, ScopedJoinHandle};
+
+use rusqlite::{params, Connection, Transaction};
+
+use super::chunk;
+use crate::error::{Error, Result};
+use crate::keyframes::json::parse;
+use crate::keyframes::KeyframeBuilder;
+use crate::model::EventKind;
+
+/// Bumped when keyframes are built differently: older ones are rebuilt from the events.
+pub const KEYFRAME_VERSION: i64 = 1;
+/// Event bytes after which the next chunk boundary gets a keyframe.
+pub const EVERY_BYTES: usize = 2 * 1024 * 1024;
+/// Recorded time after which the next chunk boundary gets a keyframe…
+pub const EVERY_MS: f64 = 30_000.0;
+/// …once at least this many event bytes came since the last one.
+pub const MIN_BYTES: usize = 256 * 1024;
+const ZSTD_LEVEL: i32 = 3;
+
+/// What a seek loads: chunks `from_seq..=to_seq`, after the keyframe of `from_seq` when
+/// `keyframe` (else `from_seq` starts with a full snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeekRange {
+    pub from_seq: u32,
+    pub to_seq: u32,
+    pub keyframe: bool,
+}
+
+/// The chunks a seek to `t` (epoch ms) loads: from the last starting point (a keyframe or a
+/// full snapshot) at or before the chunk holding `t`. Before the first full snapshot, that
+/// snapshot's chunk: rrweb shows it at once. The player plans the same way
+/// (`ui/src/player/plan.ts`).
+pub fn seek_range(chunks: &[crate::model::ChunkInfo], t: f64) -> Option<SeekRange> {
+    let mut ordered: Vec<_> = chunks.iter().collect();
+    ordered.sort_by_key(|c| c.seq);
+    let first = ordered.iter().position(|c| c.full_snapshot)?;
+    let ordered = &ordered[first..];
+    let at = ordered
+        .iter()
+        .rposition(|c| c.start_ts as f64 <= t)
+        .unwrap_or(0);
+    let from = (0..=at)
+        .rev()
+        .find(|&i| ordered[i].full_snapshot || ordered[i].keyframe.is_some())
+        .unwrap_or(0);
+    Some(SeekRange {
+        from_seq: ordered[from].seq,
+        to_seq: ordered[at].seq,
+        keyframe: !ordered[from].full_snapshot,
+    })
+}
+
+/// A keyframe ready to be stored: the state after every event of chunks `< seq`.
+#[derive(Debug, Clone)]
+pub struct StoredKeyframe {
+    pub window: u32,
+    pub seq: u32,
+    /// The recorded time of that state: the last event before chunk `seq`.
+    pub ts: f64,
+    pub event_count: u32,
+    /// Recorded events carried forward as they were (what the mirror does not model).
+    pub carried: u32,
+    pub raw_bytes: u32,
+    pub data: Vec<u8>,
+}
+
+/// Decides where one window's keyframes go and writes them.
+pub struct WindowKeyframes {
+    window: u32,
+    builder: KeyframeBuilder,
+    /// Event bytes since the last place a replay can start (a keyframe or a full snapshot).
+    since_bytes: usize,
+    since_ts: Option<f64>,
+    last_ts: f64,
+    last_keyframe_bytes: usize,
+    /// Set when the builder panicked on this window's events: no more keyframes for it.
+    failed: bool,
+}
+
+impl WindowKeyframes {
+    pub fn new(window: u32) -> Self {
+        Self {
+            window,
+            builder: KeyframeBuilder::new(),
+            since_bytes: 0,
+            since_ts: None,
+            last_ts: f64::NEG_INFINITY,
+            last_keyframe_bytes: 0,
+            failed: false,
+        }
+    }
+
+    /// Follows one event (in the window's stored order).
+    pub fn event(&mut self, raw: &[u8]) {
+        if self.failed {
+            return;
+        }
+        // Stored events parsed once already; one that does not parse here is left out, as
+        // rrweb would fail on it too.
+        let Ok(e) = parse(raw) else { return };
+        let ts = e.get("timestamp").and_then(|t| t.as_f64());
+        let full_snapshot = e.get("type").and_then(|t| t.as_i64()) == Some(2);
+        let builder = &mut self.builder;
+        if catch_unwind(AssertUnwindSafe(|| builder.push(&e))).is_err() {
+            self.failed = true;
+            return;
+        }
+        if let Some(ts) = ts {
+            self.last_ts = self.last_ts.max(ts);
+            self.since_ts.get_or_insert(ts);
+        }
+        if full_snapshot {
+            self.since_bytes = 0;
+            self.since_ts = ts;
+        } else {
+            self.since_bytes += raw.len();
+        }
+    }
+
+    /// Chunk `seq` begins with an event of `opens`: a keyframe there if one is due.
+    pub fn boundary(&mut self, seq: u32, opens: EventKind) -> Result<Option<StoredKeyframe>> {
+        if self.failed || matches!(opens, EventKind::Meta | EventKind::FullSnapshot) {
+            return Ok(None);
+        }
+        let span = self.since_ts.map_or(0.0, |s| self.last_ts - s);
+        let due = self.since_bytes >= MIN_BYTES.max(self.last_keyframe_bytes)
+            && (self.since_bytes >= EVERY_BYTES || span >= EVERY_MS);
+        if !due || self.builder.mirror().root_id().is_none() {
+            return Ok(None);
+        }
+        let t = self.last_ts;
+        let builder = &self.builder;
+        let Ok(kf) = catch_unwind(AssertUnwindSafe(|| builder.keyframe(t))) else {
+            self.failed = true;
+            return Ok(None);
+        };
+        if kf.events.is_empty() {
+            return Ok(None);
+        }
+        let json =
+            serde_json::to_vec(&kf.events).map_err(|e| Error::Storage(format!("keyframe: {e}")))?;
+        let data = zstd::bulk::compress(&json, ZSTD_LEVEL)
+            .map_err(|e| Error::Storage(format!("zstd: {e}")))?;
+        self.since_bytes = 0;
+        self.since_ts = Some(t);
+        self.last_keyframe_bytes = json.len();
+        Ok(Some(StoredKeyframe {
+            window: self.window,
+            seq,
+            ts: t,
+            event_count: kf.events.len() as u32,
+            carried: kf.carried as u32,
+            raw_bytes: json.len() as u32,
+            data,
+        }))
+    }
+}
+
+/// What the import thread hands the keyframe thread, in each window's stored order.
+enum Item {
+    Event(u32, Vec<u8>),
+    Boundary {
+        window: u32,
+        seq: u32,
+        opens: EventKind,
+    },
+}
+
+const BATCH: usize = 512;
+const IN_FLIGHT: usize = 16;
+
+/// Builds keyframes on their own thread while the import thread reads and stores, as the
+/// analysis does on another: on two cores the import then waits little for either.
+pub struct BackgroundKeyframes<'scope> {
+    batch: Vec<Item>,
+    tx: SyncSender<Vec<Item>>,
+    worker: ScopedJoinHandle<'scope, Result<Vec<StoredKeyframe>>>,
+}
+
+impl<'scope> BackgroundKeyframes<'scope> {
+    pub fn start<'env>(scope: &'scope Scope<'scope, 'env>) -> Self {
+        let (tx, rx) = sync_channel::<Vec<Item>>(IN_FLIGHT);
+        let worker = scope.spawn(move || {
+            let mut windows: Vec<WindowKeyframes> = Vec::new();
+            let mut out = Vec::new();
+            let window = |windows: &mut Vec<WindowKeyframes>, w: u32| {
+                while windows.len() <= w as usize {
+                    windows.push(WindowKeyframes::new(windows.len() as u32));
+                }
+            };
+            for batch in rx {
+                for item in batch {
+                    match item {
+                        Item::Event(w, raw) => {
+                            window(&mut windows, w);
+                            windows[w as usize].event(&raw);
+                        }
+                        Item::Boundary {
+                            window: w,
+                            seq,
+                            opens,
+                        } => {
+                            window(&mut windows, w);
+                            out.extend(windows[w as usize].boundary(seq, opens)?);
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        });
+        Self {
+            batch: Vec::with_capacity(BATCH),
+            tx,
+            worker,
+        }
+    }
+
+    pub fn event(&mut self, window: u32, raw: Vec<u8>) {
+        self.push(Item::Event(window, raw));
+    }
+
+    pub fn boundary(&mut self, window: u32, seq: u32, opens: EventKind) {
+        self.push(Item::Boundary { window, seq, opens });
+    }
+
+    fn push(&mut self, item: Item) {
+        self.batch.push(item);
+        if self.batch.len() >= BATCH {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            // Fails only when the worker is gone (an error): `finish` reports it.
+            let _ = self.tx.send(batch);
+        }
+    }
+
+    /// Waits for every keyframe of what was handed over.
+    pub fn finish(mut self) -> Result<Vec<StoredKeyframe>> {
+        let batch = std::mem::take(&mut self.batch);
+        let _ = self.tx.send(batch);
+        drop(self.tx);
+        match self.worker.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+pub(super) fn store(tx: &Transaction<'_>, pk: i64, k: &StoredKeyframe) -> Result<u64> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO keyframes (session_pk, window_idx, seq, ts, event_count, \
+         carried, raw_bytes, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        pk,
+        k.window,
+        k.seq,
+        k.ts,
+        k.event_count,
+        k.carried,
+        k.raw_bytes,
+        k.data
+    ])?;
+    Ok(k.data.len() as u64)
+}
+
+/// The events of the keyframe before chunk `seq` of a window (comma-joined, no brackets).
+pub(super) fn read(conn: &Connection, pk: i64, window: u32, seq: u32) -> Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(usize, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT raw_bytes, data FROM keyframes WHERE session_pk = ?1 AND window_idx = ?2 \
+             AND seq = ?3",
+        )?
+        .query_row(params![pk, window, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((raw_bytes, data)) = row else {
+        return Ok(None);
+    };
+    let json = chunk::decompress(&data, raw_bytes)?;
+    // Stored as an array: the player joins it with the chunks' events.
+    match (json.first(), json.last()) {
+        (Some(b'['), Some(b']')) => Ok(Some(json[1..json.len() - 1].to_vec())),
+        _ => Err(Error::Storage(
+            "a stored keyframe is not a JSON array".into(),
+        )),
+    }
+}
+
+/// Builds a session's keyframes from its stored events, window by window.
+pub(super) fn build_stored(conn: &Connection, pk: i64) -> Result<Vec<StoredKeyframe>> {
+    let windows: Vec<u32> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT idx FROM windows WHERE session_pk = ?1 ORDER BY idx")?;
+        let rows = stmt.query_map([pk], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, raw_bytes, event_index, data FROM chunks WHERE session_pk = ?1 \
+         AND window_idx = ?2 ORDER BY seq",
+    )?;
+    for w in windows {
+        let mut keyframes = WindowKeyframes::new(w);
+        let mut rows = stmt.query(params![pk, w])?;
+        let mut first = true;
+        while let Some(r) = rows.next()? {
+            let seq: u32 = r.get(0)?;
+            let raw_bytes: usize = r.get(1)?;
+            let index = chunk::read_index(r.get_ref(2)?.as_blob()?)?;
+            let data = chunk::decompress(r.get_ref(3)?.as_blob()?, raw_bytes)?;
+            let event = |i: usize| -> Result<&[u8]> {
+                let e = &index[i];
+                data.get(e.offset..e.offset + e.len)
+                    .ok_or_else(|| Error::Storage("event index points outside its chunk".into()))
+            };
+            if !first && !index.is_empty() {
+                let opens = crate::formats::parse_event(event(0)?)
+                    .map_or(EventKind::IncrementalSnapshot, |h| h.kind);
+                out.extend(keyframes.boundary(seq, opens)?);
+            }
+            first = false;
+            for i in 0..index.len() {
+                keyframes.event(event(i)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl super::Library {
+    /// How many sessions have no keyframes of this build (imported before them, or without).
+    pub fn stale_keyframe_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM sessions WHERE keyframe_version <> ?1",
+            [KEYFRAME_VERSION],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Rebuilds the keyframes of sessions from their stored events, one transaction per
+    /// session. Returns how many sessions were done.
+    pub fn build_keyframes(
+        &mut self,
+        which: &super::Reanalyze,
+        progress: &mut dyn FnMut(super::ReanalyzeProgress),
+    ) -> Result<u64> {
+        use super::Reanalyze;
+        let pks: Vec<i64> = match which {
+            Reanalyze::All => self.pks("SELECT pk FROM sessions ORDER BY pk", [])?,
+            Reanalyze::Stale => self.pks(
+                "SELECT pk FROM sessions WHERE keyframe_version <> ?1 ORDER BY pk",
+                [KEYFRAME_VERSION],
+            )?,
+            Reanalyze::Sessions(ids) => ids
+                .iter()
+                .map(|id| self.resolve(id).map(|(pk, _)| pk))
+                .collect::<Result<_>>()?,
+        };
+        let total = pks.len() as u64;
+        for (n, pk) in pks.into_iter().enumerate() {
+            let keyframes = build_stored(&self.conn, pk)?;
+            let tx = self.conn.transaction()?;
+            tx.execute("DELETE FROM keyframes WHERE session_pk = ?1", [pk])?;
+            let mut bytes = 0;
+            for k in &keyframes {
+                bytes += store(&tx, pk, k)?;
+            }
+            tx.execute(
+                "UPDATE sessions SET keyframe_version = ?2, stored_bytes = \
+                 (SELECT coalesce(sum(length(data) + length(event_index)), 0) FROM chunks \
+                  WHERE session_pk = ?1) + ?3 WHERE pk = ?1",
+                params![pk, KEYFRAME_VERSION, bytes as i64],
+            )?;
+            tx.commit()?;
+            progress(super::ReanalyzeProgress {
+                done: n as u64 + 1,
+                total,
+            });
+        }
+        Ok(total)
+    }
+}
