@@ -390,7 +390,7 @@ test("a large recording streams in batches and is decoded off the main thread", 
   const calls = await page.evaluate(() =>
     window.__testBackend.calls.filter((c) => c.command === "chunkEvents").map((c) => c.args),
   );
-  assert.ok(calls.length >= 3, `fetched in ${calls.length} requests`);
+  assert.ok(calls.length >= 2, `fetched in ${calls.length} requests`);
   // Batches are consecutive and cover every chunk once.
   for (let i = 1; i < calls.length; i++) assert.equal(calls[i][2], calls[i - 1][3] + 1);
   assert.ok((await page.evaluate(() => window.__workers)) >= 1, "decoded in a worker");

@@ -160,6 +160,8 @@ export type ChunkInfo = {
 	/**  The chunk starts with a full snapshot (after an optional Meta), so replay can begin here. */
 	fullSnapshot: boolean,
 	rawBytes: number,
+	/**  The keyframe stored before this chunk: replay can begin here from it. */
+	keyframe: KeyframeInfo | null,
 };
 
 /**  The element a click landed on, as the DOM mirror knew it at that moment. */
@@ -338,6 +340,14 @@ export type Insights = {
 	inactiveMs: number,
 	/**  0 (no sign of struggle) to 100; see docs/ANALYSIS.md. */
 	frustrationScore: number,
+};
+
+/**  A keyframe: the window's replay state after every chunk before the one it belongs to. */
+export type KeyframeInfo = {
+	/**  The recorded time of that state (epoch ms, rounded down; its events carry it exactly). */
+	ts: number,
+	eventCount: number,
+	rawBytes: number,
 };
 
 /**

@@ -1,7 +1,19 @@
 // A read-only window into the player for automated tests (the end-to-end tests of the real
 // app drive it through WebDriver, the browser tests through Playwright). Reading it has no
-// effect on the app. One exception, `seek`, is for the player benchmark: it times a seek
-// from the call, as it does for stock rrweb-player's `goto`.
+// effect on the app. The exceptions, `seek`, `play`, `pause` and `setSpeed`, are for the
+// player benchmark: it times a seek from the call, as it does for stock rrweb-player's `goto`.
+
+/** The events the player's Replayer was built from: chunks `fromSeq..=toSeq`. */
+export interface SegmentProbe {
+  fromSeq: number;
+  toSeq: number;
+  /** It starts at the engine's keyframe before `fromSeq` (else at a full snapshot). */
+  keyframe: boolean;
+  /** Events far behind the playhead were let go. */
+  trimmed: boolean;
+  /** Replayers built since the session opened (one per seek that needed a new start). */
+  built: number;
+}
 
 export interface PlayerProbe {
   currentTime(): number;
@@ -9,7 +21,13 @@ export interface PlayerProbe {
   playing(): boolean;
   /** How far (ms) the events fetched so far reach. */
   loadedUntil(): number;
+  /** How many events the player's Replayer holds now. */
+  heldEvents(): number;
+  segmentInfo(): SegmentProbe | null;
   seek(ms: number): void;
+  play(): void;
+  pause(): void;
+  setSpeed(speed: number): void;
 }
 
 /** How long the last opened session took from selection to its first painted frame. */
@@ -63,7 +81,12 @@ export function installProbe(target: Window = window) {
     duration: () => player?.duration() ?? 0,
     playing: () => player?.playing() ?? false,
     loadedUntil: () => player?.loadedUntil() ?? 0,
+    heldEvents: () => player?.heldEvents() ?? 0,
+    segmentInfo: () => player?.segmentInfo() ?? null,
     seek: (ms: number) => player?.seek(ms),
+    play: () => player?.play(),
+    pause: () => player?.pause(),
+    setSpeed: (speed: number) => player?.setSpeed(speed),
     selectedId: () => selected(),
     lastOpen: () => lastOpen,
   });

@@ -12,7 +12,15 @@ const win = (index: number, eventCount: number, from: number, spans: [number, nu
     interactionSpans: spans,
     segments: [],
     chunks: [
-      { seq: 0, startTs: from, endTs: from + 60_000, eventCount, fullSnapshot: true, rawBytes: 1 },
+      {
+        seq: 0,
+        startTs: from,
+        endTs: from + 60_000,
+        eventCount,
+        fullSnapshot: true,
+        rawBytes: 1,
+        keyframe: null,
+      },
     ],
   }) as WindowInfo;
 

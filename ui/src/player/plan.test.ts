@@ -1,11 +1,20 @@
 import { describe, expect, test } from "vitest";
 import type { ChunkInfo } from "../lib/bindings";
-import { planPlayback, urlAt } from "./plan";
+import { nextChunks, planPlayback, seekRange, urlAt } from "./plan";
 
 const MB = 1024 * 1024;
 
 function chunk(seq: number, startTs: number, endTs: number, opts: Partial<ChunkInfo> = {}) {
-  return { seq, startTs, endTs, eventCount: 10, fullSnapshot: false, rawBytes: 1000, ...opts };
+  return {
+    seq,
+    startTs,
+    endTs,
+    eventCount: 10,
+    fullSnapshot: false,
+    rawBytes: 1000,
+    keyframe: null,
+    ...opts,
+  } as ChunkInfo;
 }
 
 describe("planPlayback", () => {
@@ -96,4 +105,71 @@ test("urlAt picks the page visited last at that time", () => {
   expect(urlAt(urls, 499)).toBe("https://a.test/");
   expect(urlAt(urls, 500)).toBe("https://a.test/b");
   expect(urlAt([], 500)).toBeNull();
+});
+
+describe("seekRange", () => {
+  const kf = (ts: number) => ({ keyframe: { ts, eventCount: 3, rawBytes: 100 } });
+  // 0: Load; 1: snapshot; 2, 3: plain; 4: keyframe; 5: plain; 6: keyframe; 7: plain.
+  const chunks = [
+    chunk(0, 0, 5, { eventCount: 1 }),
+    chunk(1, 10, 29_000, { fullSnapshot: true }),
+    chunk(2, 30_000, 59_000),
+    chunk(3, 60_000, 89_000),
+    chunk(4, 90_000, 119_000, kf(89_000)),
+    chunk(5, 120_000, 149_000),
+    chunk(6, 150_000, 179_000, kf(149_000)),
+    chunk(7, 180_000, 209_000),
+  ];
+  const range = (at: number) => {
+    const r = seekRange(chunks, at);
+    return r && [r.fromSeq, r.toSeq, r.keyframe];
+  };
+
+  test("starts at the last keyframe or snapshot at or before the chunk holding the target", () => {
+    expect(range(70_000)).toEqual([1, 3, false]);
+    expect(range(90_000)).toEqual([4, 4, true]);
+    expect(range(140_000)).toEqual([4, 5, true]);
+    expect(range(200_000)).toEqual([6, 7, true]);
+  });
+
+  test("a gap between chunks belongs to the chunk before it", () => {
+    expect(range(89_500)).toEqual([1, 3, false]);
+  });
+
+  test("before the snapshot, and past the end", () => {
+    expect(range(0)).toEqual([1, 1, false]);
+    expect(range(1e12)).toEqual([6, 7, true]);
+  });
+
+  test("a later full snapshot (a new page) is a starting point too", () => {
+    const withPage = [...chunks.slice(0, 6), chunk(6, 150_000, 179_000, { fullSnapshot: true })];
+    expect(seekRange(withPage, 160_000)).toEqual({ fromSeq: 6, toSeq: 6, keyframe: false });
+  });
+
+  test("no full snapshot: no range", () => {
+    expect(seekRange([chunk(0, 0, 10), chunk(1, 10, 20, kf(9))], 15)).toBeNull();
+  });
+});
+
+describe("nextChunks", () => {
+  const chunks = [0, 1, 2, 3, 4].map((i) =>
+    chunk(i, i * 30_000, i * 30_000 + 29_000, { rawBytes: 1 * MB }),
+  );
+
+  test("takes chunks after the last fetched while they start before the horizon", () => {
+    expect(nextChunks(chunks, 0, 75_000, 10 * MB)).toEqual({
+      fromSeq: 1,
+      toSeq: 2,
+      endTs: 89_000,
+    });
+  });
+
+  test("stops at the byte limit, but always takes one", () => {
+    expect(nextChunks(chunks, 0, 1e9, 2.5 * MB)).toMatchObject({ fromSeq: 1, toSeq: 2 });
+    expect(nextChunks(chunks, 0, 0, 0)).toMatchObject({ fromSeq: 1, toSeq: 1 });
+  });
+
+  test("nothing after the last chunk", () => {
+    expect(nextChunks(chunks, 4, 1e9, 10 * MB)).toBeNull();
+  });
 });

@@ -106,3 +106,66 @@ export function urlAt(urls: readonly PageVisit[], at: number): string | null {
   }
   return found;
 }
+
+/** What a seek loads: chunks `fromSeq..=toSeq`, after the keyframe of `fromSeq` if `keyframe`. */
+export interface SeekRange {
+  fromSeq: number;
+  toSeq: number;
+  keyframe: boolean;
+}
+
+/** Replay can begin at a chunk that starts with a full snapshot or has a keyframe. */
+export function isStart(c: ChunkInfo): boolean {
+  return c.fullSnapshot || c.keyframe !== null;
+}
+
+/**
+ * The chunks a seek to `at` (epoch ms) loads: from the last starting point at or before the
+ * chunk holding `at`, through that chunk. Before the first full snapshot, that snapshot's
+ * chunk (rrweb shows it at once). The engine plans the same way (`seek_range`).
+ */
+export function seekRange(chunks: readonly ChunkInfo[], at: number): SeekRange | null {
+  const ordered = [...chunks].sort((a, b) => a.seq - b.seq);
+  const first = ordered.findIndex((c) => c.fullSnapshot);
+  if (first < 0) return null;
+  const playable = ordered.slice(first);
+  let holding = 0;
+  for (let i = playable.length - 1; i >= 0; i--) {
+    if (playable[i].startTs <= at) {
+      holding = i;
+      break;
+    }
+  }
+  let from = holding;
+  while (from > 0 && !isStart(playable[from])) from--;
+  return {
+    fromSeq: playable[from].seq,
+    toSeq: playable[holding].seq,
+    keyframe: !playable[from].fullSnapshot,
+  };
+}
+
+/**
+ * The chunks after `afterSeq` to fetch next while playing: at least one, then more while they
+ * stay within `maxBytes` of JSON and start before `untilTs` (epoch ms).
+ */
+export function nextChunks(
+  chunks: readonly ChunkInfo[],
+  afterSeq: number,
+  untilTs: number,
+  maxBytes: number,
+): { fromSeq: number; toSeq: number; endTs: number } | null {
+  const ahead = [...chunks].sort((a, b) => a.seq - b.seq).filter((c) => c.seq > afterSeq);
+  if (ahead.length === 0) return null;
+  let i = 1;
+  let bytes = ahead[0].rawBytes;
+  while (i < ahead.length && ahead[i].startTs < untilTs && bytes + ahead[i].rawBytes <= maxBytes) {
+    bytes += ahead[i].rawBytes;
+    i++;
+  }
+  return {
+    fromSeq: ahead[0].seq,
+    toSeq: ahead[i - 1].seq,
+    endTs: Math.max(...ahead.slice(0, i).map((c) => c.endTs)),
+  };
+}

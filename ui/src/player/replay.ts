@@ -1,14 +1,24 @@
-// Drives one rrweb Replayer for one window of a session: fetch the first batch, build the
-// player, then stream the remaining chunks in with `addEvent` while it plays. Also owns the
-// play/pause/seek rules the controls rely on (restart at the end, wait for data that has not
-// arrived yet) and polls the current time once per frame.
+// Drives the rrweb Replayer for one window of a session, over a bounded window of its events
+// whatever the recording's length:
+// - A *segment* is one Replayer built from a starting point (a chunk that opens with a full
+//   snapshot, or the engine's keyframe before a chunk) and the chunks after it.
+// - A seek loads the segment of the last starting point at or before its target and lets
+//   rrweb fast-forward from there: at most one keyframe interval, never the whole recording.
+//   A seek the current segment can serve (in its own interval, or forward within the playing
+//   interval) stays in it.
+// - Playing appends the next chunks ahead of the playhead and drops the events far behind it.
+// - Seeks that arrive while one is loading are coalesced: the newest wins, and what was loaded
+//   meanwhile is shown as an intermediate frame. Drags show at most one frame per animation
+//   frame, so scrubbing never queues up work.
+// It also owns the play/pause/seek rules the controls rely on (restart at the end, wait for
+// data that has not arrived yet) and polls the current time once per frame.
 
 import { Replayer, type eventWithTime } from "rrweb";
 import type { Backend } from "../lib/backend/backend";
-import type { WindowInfo } from "../lib/bindings";
-import { markFirstFrame, type PlayerProbe } from "../lib/test-hooks";
+import type { ChunkInfo, WindowInfo } from "../lib/bindings";
+import { markFirstFrame, type PlayerProbe, type SegmentProbe } from "../lib/test-hooks";
 import { decodeEvents } from "./decode";
-import { planPlayback, type Batch, type PlaybackPlan } from "./plan";
+import { nextChunks, planPlayback, seekRange, type SeekRange } from "./plan";
 import { RemoteAssetRewriter } from "./remote-assets";
 import type { Size } from "./fit";
 
@@ -68,23 +78,66 @@ const TRAIL = {
 
 /** Closer than this to the end counts as "at the end": play then restarts. */
 const END_SLACK_MS = 50;
+/** Recorded time kept fetched ahead of the playhead while playing, at 1×… */
+export const AHEAD_MS = 60_000;
+/** …and at most this much JSON per fetch while streaming ahead. */
+export const AHEAD_BYTES = 4 * 1024 * 1024;
+/** Events further behind the playhead than this are let go (a seek back reloads them). */
+export const BEHIND_MS = 30_000;
+/** Fetched-ahead recorded time kept while paused: enough to start playing smoothly. */
+const PAUSED_AHEAD_MS = 15_000;
+/**
+ * A window whose events are at most this much JSON is fetched whole and kept: every seek is
+ * then served at once, for a few MB of memory.
+ */
+export const HOLD_ALL_BYTES = 8 * 1024 * 1024;
+
+/** One Replayer over chunks `fromSeq..=toSeq`, its events timed from `originTs`. */
+interface Segment {
+  replayer: Replayer;
+  fromSeq: number;
+  toSeq: number;
+  keyframe: boolean;
+  /** Epoch ms of its first event: the Replayer's time zero. */
+  originTs: number;
+  /** Epoch ms the fetched events reach. */
+  loadedTs: number;
+  /** Events behind the playhead were let go: it cannot seek back any more. */
+  trimmed: boolean;
+}
 
 export class ReplayController implements PlayerProbe {
   private readonly opts: ReplayOptions;
-  private replayer: Replayer | null = null;
+  private readonly chunks: ChunkInfo[];
+  private readonly lastSeq: number;
+  /** Small enough to fetch and keep whole (see HOLD_ALL_BYTES). */
+  private readonly holdAll: boolean;
+  private startTs = 0;
+  private segment: Segment | null = null;
   private state: ReplayState = initialReplayState();
-  private allLoaded = false;
   /** Where to resume once enough data has arrived. */
   private waitingAt: number | null = null;
+  /** The newest seek target no segment shows yet, and whether one is being loaded. */
+  private pendingSeek: number | null = null;
+  private loadingSegment = false;
+  /** A drag's next frame, shown at the next animation frame (one frame per frame). */
+  private frameTarget: number | null = null;
+  private frameRaf = 0;
+  private shownThisFrame = false;
+  private pumping = false;
   private raf = 0;
   private destroyed = false;
   private speed: number;
+  private segmentsBuilt = 0;
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
   private rewriter: Promise<RemoteAssetRewriter | null> | null = null;
 
   constructor(opts: ReplayOptions) {
     this.opts = opts;
     this.speed = opts.speed ?? 1;
+    this.chunks = [...opts.window.chunks].sort((a, b) => a.seq - b.seq);
+    this.lastSeq = this.chunks.length ? this.chunks[this.chunks.length - 1].seq : 0;
+    this.holdAll = this.chunks.reduce((n, c) => n + c.rawBytes, 0) <= HOLD_ALL_BYTES;
   }
 
   get snapshot(): ReplayState {
@@ -93,7 +146,9 @@ export class ReplayController implements PlayerProbe {
 
   currentTime(): number {
     // Between animation frames the state lags the player by up to a frame; read it live.
-    if (this.state.playing && this.waitingAt === null && this.replayer) return this.readClock();
+    if (this.state.playing && this.waitingAt === null && this.segment && !this.loadingSegment) {
+      return this.readClock();
+    }
     return this.state.currentTime;
   }
 
@@ -109,17 +164,38 @@ export class ReplayController implements PlayerProbe {
     return this.state.loadedUntil;
   }
 
-  /** Fetches the first batch and builds the player; the rest streams in afterwards. */
+  /** How many events the Replayer holds now (bounded, whatever the recording's length). */
+  heldEvents(): number {
+    return this.segment ? this.events(this.segment).length : 0;
+  }
+
+  /** The segment on screen, for tests and benchmarks. */
+  segmentInfo(): SegmentProbe | null {
+    const s = this.segment;
+    if (!s) return null;
+    return {
+      fromSeq: s.fromSeq,
+      toSeq: s.toSeq,
+      keyframe: s.keyframe,
+      trimmed: s.trimmed,
+      built: this.segmentsBuilt,
+    };
+  }
+
+  /** Fetches the first chunks and builds the player; the rest streams in while it plays. */
   async load(autoplay: boolean): Promise<void> {
-    const plan = planPlayback(this.opts.window.chunks);
+    const plan = planPlayback(this.chunks);
     if (!plan) {
       this.fail("This recording has no full snapshot, so there is no page to rebuild.");
       return;
     }
+    this.startTs = plan.startTs;
     this.update({ duration: plan.durationMs });
+    const first = plan.batches[0];
+    const range: SeekRange = { fromSeq: first.fromSeq, toSeq: first.toSeq, keyframe: false };
     let events: eventWithTime[];
     try {
-      events = await this.fetch(plan.batches[0]);
+      events = await this.fetch(range);
     } catch (e) {
       this.fail(`Could not load the recording: ${message(e)}`);
       return;
@@ -130,53 +206,34 @@ export class ReplayController implements PlayerProbe {
       return;
     }
     try {
-      this.replayer = new Replayer(events, {
-        root: this.opts.root,
-        // The cursor and click ripples are rrweb's own; the trail is the user's choice.
-        mouseTail: this.opts.mouseTrail ? TRAIL : false,
-        // Idle stretches are skipped by the player from the engine's segments, not by rrweb.
-        skipInactive: false,
-        speed: this.speed,
-        triggerFocus: false,
-        UNSAFE_replayCanvas: false,
-        showWarning: false,
-      });
+      this.install(events, range, 0);
     } catch (e) {
       this.fail(`Could not start the player: ${message(e)}`);
       return;
     }
-    this.replayer.on("resize", (d) => {
-      const { width, height } = d as Size;
-      this.update({ viewport: { width, height } });
-    });
-    this.replayer.on("finish", () => this.onFinish());
-    this.allLoaded = plan.batches.length === 1;
-    this.update({
-      status: "ready",
-      loadedUntil: this.allLoaded ? plan.durationMs : plan.batches[0].endTs - plan.startTs,
-    });
+    this.update({ status: "ready" });
     if (autoplay) this.play();
-    else this.replayer.pause(0);
     markFirstFrame(this.opts.sessionId);
-    void this.streamRest(plan);
+    void this.pump();
   }
 
   play() {
-    if (!this.replayer || this.state.status !== "ready") return;
+    if (!this.segment || this.state.status !== "ready") return;
     const atEnd = this.state.ended || this.state.currentTime >= this.state.duration - END_SLACK_MS;
     const from = atEnd ? 0 : this.state.currentTime;
     this.update({ playing: true, ended: false, currentTime: from });
-    this.goTo(from);
+    this.show(from);
+    void this.pump();
   }
 
   pause() {
-    if (!this.replayer) return;
-    const wasWaiting = this.waitingAt !== null;
+    if (!this.segment) return;
+    const wasWaiting = this.waitingAt !== null || this.loadingSegment;
     this.waitingAt = null;
     this.stopClock();
-    this.replayer.pause();
+    this.segment.replayer.pause();
     const currentTime = wasWaiting ? this.state.currentTime : this.readClock();
-    this.update({ playing: false, buffering: false, currentTime });
+    this.update({ playing: false, buffering: this.loadingSegment, currentTime });
   }
 
   /**
@@ -187,11 +244,12 @@ export class ReplayController implements PlayerProbe {
   setSpeed(speed: number) {
     if (!(speed > 0) || speed === this.speed) return;
     this.speed = speed;
-    this.replayer?.setConfig({ speed });
+    this.segment?.replayer.setConfig({ speed });
+    void this.pump();
   }
 
   setMouseTrail(on: boolean) {
-    this.replayer?.setConfig({ mouseTail: on ? TRAIL : false });
+    this.segment?.replayer.setConfig({ mouseTail: on ? TRAIL : false });
   }
 
   toggle() {
@@ -200,55 +258,239 @@ export class ReplayController implements PlayerProbe {
   }
 
   seek(ms: number) {
-    if (!this.replayer || this.state.status !== "ready") return;
+    if (!this.segment || this.state.status !== "ready") return;
     const t = clamp(ms, 0, this.state.duration);
     this.update({ currentTime: t, ended: false });
-    this.goTo(t);
+    if (this.loadingSegment || !this.canServe(t)) {
+      this.frameTarget = null;
+      this.loadSegmentFor(t);
+      return;
+    }
+    // One frame per animation frame: a drag's pointer moves between frames wait for the next.
+    if (this.shownThisFrame) {
+      this.frameTarget = t;
+      this.frameRaf ||= requestAnimationFrame(() => {
+        this.frameRaf = 0;
+        const next = this.frameTarget;
+        this.frameTarget = null;
+        if (next !== null && !this.destroyed) this.seek(next);
+      });
+      return;
+    }
+    this.show(t);
+    void this.pump();
   }
 
   destroy() {
     this.destroyed = true;
     this.stopClock();
+    if (this.frameRaf) cancelAnimationFrame(this.frameRaf);
+    this.dropSegment(this.segment);
+    this.segment = null;
+  }
+
+  // ---- segments --------------------------------------------------------------------------
+
+  /** Whether the segment on screen can show `t` without loading another. */
+  private canServe(t: number): boolean {
+    const s = this.segment;
+    if (!s) return false;
+    const at = this.startTs + t;
+    const range = seekRange(this.chunks, at);
+    if (!range) return false;
+    // From its own starting point rrweb rebuilds and fast-forwards at most one interval (a
+    // target past what is fetched waits for the chunks streaming in, which it needs anyway).
+    if (range.fromSeq === s.fromSeq && !s.trimmed) return true;
+    // Forward within the interval it is playing in: rrweb applies only what lies between.
+    const now = this.startTs + this.state.currentTime;
+    const playingFrom = seekRange(this.chunks, this.clockEpoch() ?? now);
+    return (
+      at >= (this.clockEpoch() ?? now) &&
+      playingFrom !== null &&
+      playingFrom.fromSeq === range.fromSeq &&
+      range.fromSeq >= s.fromSeq
+    );
+  }
+
+  /** Loads the segment for `t`; seeks that arrive meanwhile replace the target. */
+  private loadSegmentFor(t: number) {
+    this.pendingSeek = t;
+    this.waitingAt = null;
+    this.stopClock();
+    this.segment?.replayer.pause();
+    if (this.loadingSegment) return;
+    void this.loadSegments();
+  }
+
+  private async loadSegments() {
+    this.loadingSegment = true;
+    this.update({ buffering: true });
     try {
-      this.replayer?.destroy();
+      while (this.pendingSeek !== null && !this.destroyed) {
+        const t = this.pendingSeek;
+        this.pendingSeek = null;
+        if (this.canServe(t)) {
+          this.show(t);
+          continue;
+        }
+        const range = this.rangeFor(t);
+        if (!range) return;
+        let events: eventWithTime[];
+        try {
+          events = await this.fetch(range);
+        } catch (e) {
+          if (this.destroyed) return;
+          this.update({ error: `Could not load this part of the recording: ${message(e)}` });
+          return;
+        }
+        if (this.destroyed) return;
+        // A newer target this segment also reaches is shown at once; another one is loaded
+        // next, and this frame stays up meanwhile.
+        let at = t;
+        const newer = this.pendingSeek;
+        if (newer !== null) {
+          const r = seekRange(this.chunks, this.startTs + newer);
+          if (r && r.fromSeq === range.fromSeq && r.toSeq <= range.toSeq) {
+            at = newer;
+            this.pendingSeek = null;
+          }
+        }
+        try {
+          this.install(events, range, at);
+        } catch (e) {
+          this.update({ error: `Could not show this part of the recording: ${message(e)}` });
+          return;
+        }
+      }
+    } finally {
+      this.loadingSegment = false;
+      if (!this.destroyed) {
+        this.update({ buffering: this.waitingAt !== null });
+        void this.pump();
+      }
+    }
+  }
+
+  /** The range a seek to `t` loads, with at least two events (rrweb needs two). */
+  private rangeFor(t: number): SeekRange | null {
+    const range = seekRange(this.chunks, this.startTs + t);
+    if (!range) return null;
+    const byseq = new Map(this.chunks.map((c) => [c.seq, c]));
+    let events = 0;
+    for (let s = range.fromSeq; s <= range.toSeq; s++) events += byseq.get(s)?.eventCount ?? 0;
+    const kf = range.keyframe ? (byseq.get(range.fromSeq)?.keyframe?.eventCount ?? 0) : 0;
+    while (events + kf < 2 && range.toSeq < this.lastSeq) {
+      range.toSeq++;
+      events += byseq.get(range.toSeq)?.eventCount ?? 0;
+    }
+    return range;
+  }
+
+  /** Builds a Replayer over `events` and shows `t` in it, in place of the one on screen. */
+  private install(events: eventWithTime[], range: SeekRange, t: number) {
+    const replayer = new Replayer(events, {
+      root: this.opts.root,
+      // The cursor and click ripples are rrweb's own; the trail is the user's choice.
+      mouseTail: this.opts.mouseTrail ? TRAIL : false,
+      // Idle stretches are skipped by the player from the engine's segments, not by rrweb.
+      skipInactive: false,
+      speed: this.speed,
+      triggerFocus: false,
+      UNSAFE_replayCanvas: false,
+      showWarning: false,
+    });
+    replayer.on("resize", (d) => {
+      const { width, height } = d as Size;
+      this.update({ viewport: { width, height } });
+    });
+    replayer.on("finish", () => {
+      if (this.segment?.replayer === replayer) this.onFinish();
+    });
+    const sorted = replayer.service.state.context.events;
+    const byseq = new Map(this.chunks.map((c) => [c.seq, c]));
+    const segment: Segment = {
+      replayer,
+      fromSeq: range.fromSeq,
+      toSeq: range.toSeq,
+      keyframe: range.keyframe,
+      originTs: sorted[0].timestamp,
+      loadedTs: byseq.get(range.toSeq)?.endTs ?? sorted[sorted.length - 1].timestamp,
+      trimmed: false,
+    };
+    // The new frame is built before the old one goes, in the same task: nothing blank shows.
+    const old = this.segment;
+    this.segment = segment;
+    this.segmentsBuilt++;
+    this.show(t);
+    this.dropSegment(old);
+    this.updateLoaded();
+  }
+
+  private dropSegment(s: Segment | null) {
+    try {
+      s?.replayer.destroy();
     } catch {
       // The root may already be gone with its component; nothing is left to clean.
     }
-    this.replayer = null;
+  }
+
+  /** The Replayer's events (rrweb keeps them sorted and appends in place). */
+  private events(s: Segment): eventWithTime[] {
+    return s.replayer.service.state.context.events;
   }
 
   /** Shows time `t`, playing or paused as the state says, or waits for its data. */
-  private goTo(t: number) {
-    const replayer = this.replayer;
-    if (!replayer) return;
-    if (!this.allLoaded && t > this.state.loadedUntil) {
+  private show(t: number) {
+    const s = this.segment;
+    if (!s) return;
+    if (this.startTs + t > s.loadedTs && s.toSeq < this.lastSeq) {
       this.waitingAt = t;
       this.stopClock();
-      replayer.pause();
+      s.replayer.pause();
       this.update({ buffering: true });
+      void this.pump();
       return;
     }
     this.waitingAt = null;
-    this.update({ buffering: false });
+    this.frameTarget = null;
+    this.markShown();
+    if (!this.loadingSegment) this.update({ buffering: false });
+    const local = this.local(s, t);
     if (this.state.playing) {
-      replayer.play(t);
+      s.replayer.play(local);
       this.startClock();
     } else {
       this.stopClock();
       // rrweb applies events strictly before the offset; a paused frame at t should include
       // the events at t (a navigation at exactly t would otherwise leave the old page up).
-      replayer.pause(t + 1);
+      s.replayer.pause(local + 1);
     }
+  }
+
+  /** `t` on the segment's own clock, never before what a trimmed segment has applied. */
+  private local(s: Segment, t: number): number {
+    const local = Math.max(0, this.startTs + t - s.originTs);
+    if (!s.trimmed) return local;
+    // Its events before the playhead are gone: rrweb must not replay from its start.
+    const last = s.replayer.service.state.context.lastPlayedEvent;
+    return last ? Math.max(local, last.timestamp - s.originTs + 1) : local;
+  }
+
+  private markShown() {
+    this.shownThisFrame = true;
+    requestAnimationFrame(() => (this.shownThisFrame = false));
   }
 
   private onFinish() {
     // A paused seek to the end also "finishes"; only a running playback ends or stalls.
-    if (!this.replayer || this.destroyed || !this.state.playing) return;
-    if (!this.allLoaded) {
-      // Played everything fetched so far; resume where we are once the next batch lands.
+    const s = this.segment;
+    if (!s || this.destroyed || !this.state.playing) return;
+    if (s.toSeq < this.lastSeq) {
+      // Played everything fetched so far; resume where we are once the next chunks land.
       this.stopClock();
       this.waitingAt = this.readClock();
       this.update({ buffering: true, currentTime: this.waitingAt });
+      void this.pump();
       return;
     }
     this.stopClock();
@@ -260,38 +502,88 @@ export class ReplayController implements PlayerProbe {
     });
   }
 
-  private async streamRest(plan: PlaybackPlan) {
-    for (const batch of plan.batches.slice(1)) {
-      let events: eventWithTime[];
-      try {
-        events = await this.fetch(batch);
-      } catch (e) {
-        if (this.destroyed) return;
-        this.update({ error: `Could not load the rest of the recording: ${message(e)}` });
-        return;
+  // ---- streaming ahead, letting go behind ------------------------------------------------
+
+  /** Fetches chunks ahead of the playhead until enough are in, one fetch at a time. */
+  private async pump() {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const s = this.segment;
+        if (!s || this.destroyed || this.loadingSegment || s.toSeq >= this.lastSeq) return;
+        const now = this.startTs + (this.waitingAt ?? this.currentTime());
+        const ahead = this.holdAll
+          ? Infinity
+          : this.state.playing
+            ? AHEAD_MS * Math.max(1, this.speed)
+            : PAUSED_AHEAD_MS;
+        if (this.waitingAt === null && s.loadedTs >= now + ahead) return;
+        const next = nextChunks(this.chunks, s.toSeq, now + ahead, AHEAD_BYTES);
+        if (!next) return;
+        let events: eventWithTime[];
+        try {
+          events = await this.fetch({ fromSeq: next.fromSeq, toSeq: next.toSeq, keyframe: false });
+        } catch (e) {
+          if (!this.destroyed) {
+            this.update({ error: `Could not load the rest of the recording: ${message(e)}` });
+          }
+          return;
+        }
+        // A seek may have replaced the segment meanwhile: these belong to the old one.
+        if (this.destroyed || this.segment !== s || s.toSeq !== next.fromSeq - 1) continue;
+        for (const e of events) s.replayer.addEvent(e);
+        // addEvent hands each event to the player in a microtask; let those run first.
+        await Promise.resolve();
+        if (this.segment !== s) continue;
+        s.toSeq = next.toSeq;
+        s.loadedTs = Math.max(s.loadedTs, next.endTs);
+        this.trimBehind(s);
+        this.updateLoaded();
+        if (this.waitingAt !== null && this.startTs + this.waitingAt <= s.loadedTs) {
+          this.show(this.waitingAt);
+        }
       }
-      if (this.destroyed || !this.replayer) return;
-      for (const e of events) this.replayer.addEvent(e);
-      // addEvent hands each event to the player in a microtask; let those run first.
-      await Promise.resolve();
-      const last = batch === plan.batches[plan.batches.length - 1];
-      this.allLoaded = last;
-      this.update({ loadedUntil: last ? plan.durationMs : batch.endTs - plan.startTs });
-      if (this.waitingAt !== null && (last || this.waitingAt <= this.state.loadedUntil)) {
-        this.goTo(this.waitingAt);
-      }
+    } finally {
+      this.pumping = false;
     }
   }
 
-  private async fetch(batch: Batch): Promise<eventWithTime[]> {
+  /**
+   * Lets go of the events more than BEHIND_MS behind what the Replayer has applied, keeping
+   * its first (its clock's zero). Applied events are not needed to play on; a seek back
+   * loads a new segment.
+   */
+  private trimBehind(s: Segment) {
+    if (this.holdAll) return;
+    const events = this.events(s);
+    const last = s.replayer.service.state.context.lastPlayedEvent;
+    if (!last) return;
+    const cut = Math.min(last.timestamp, this.startTs + this.currentTime()) - BEHIND_MS;
+    let n = 1;
+    while (n < events.length && events[n].timestamp < cut && events[n] !== last) n++;
+    if (n <= 1) return;
+    events.splice(1, n - 1);
+    s.trimmed = true;
+  }
+
+  private updateLoaded() {
+    const s = this.segment;
+    if (!s) return;
+    const loadedUntil =
+      s.toSeq >= this.lastSeq ? this.state.duration : Math.max(0, s.loadedTs - this.startTs);
+    this.update({ loadedUntil });
+  }
+
+  private async fetch(range: SeekRange): Promise<eventWithTime[]> {
     const { backend, sessionId, window } = this.opts;
-    // Asked once per replay, beside the first batch; batches then go through it in order.
+    // Asked once per replay, beside the first fetch; fetches then go through it.
     this.rewriter ??= backend.getRemoteAssets(sessionId).then(
       (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
       () => null,
     );
     const [bytes, rewriter] = await Promise.all([
-      backend.chunkEvents(sessionId, window.index, batch.fromSeq, batch.toSeq),
+      backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
       this.rewriter,
     ]);
     const events = await decodeEvents(bytes);
@@ -299,9 +591,19 @@ export class ReplayController implements PlayerProbe {
     return rewriter ? rewriter.rewrite(events) : events;
   }
 
+  // ---- the clock -------------------------------------------------------------------------
+
+  /** The playhead in epoch ms as the Replayer has it, or null without one. */
+  private clockEpoch(): number | null {
+    const s = this.segment;
+    if (!s || this.loadingSegment) return null;
+    return s.originTs + s.replayer.getCurrentTime();
+  }
+
   private readClock(): number {
-    if (!this.replayer) return this.state.currentTime;
-    return clamp(this.replayer.getCurrentTime(), 0, this.state.duration);
+    const at = this.clockEpoch();
+    if (at === null) return this.state.currentTime;
+    return clamp(at - this.startTs, 0, this.state.duration);
   }
 
   private startClock() {
@@ -311,6 +613,11 @@ export class ReplayController implements PlayerProbe {
       if (this.destroyed || !this.state.playing || this.waitingAt !== null) return;
       const t = this.readClock();
       if (t !== this.state.currentTime) this.update({ currentTime: t });
+      const s = this.segment;
+      // Keep the data ahead topped up as the playhead moves.
+      if (s && s.toSeq < this.lastSeq && s.loadedTs - (this.startTs + t) < AHEAD_MS * this.speed) {
+        void this.pump();
+      }
       this.raf = requestAnimationFrame(tick);
     };
     this.raf = requestAnimationFrame(tick);

@@ -22,7 +22,15 @@ const win = (
   interactionSpans,
   segments: [],
   chunks: [
-    { seq: 0, startTs: 100, endTs: 200, eventCount: 1, fullSnapshot: false, rawBytes: 10 },
+    {
+      seq: 0,
+      startTs: 100,
+      endTs: 200,
+      eventCount: 1,
+      fullSnapshot: false,
+      rawBytes: 10,
+      keyframe: null,
+    },
     ...(snapshotAt === null
       ? []
       : [
@@ -33,6 +41,7 @@ const win = (
             eventCount: 1,
             fullSnapshot: true,
             rawBytes: 10,
+            keyframe: null,
           },
         ]),
   ],

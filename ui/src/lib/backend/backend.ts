@@ -50,8 +50,17 @@ export interface Backend {
   getNetwork(id: string): Promise<NetworkLog>;
   /** Request `index` of that list with its headers and bodies (`request_not_found` if none). */
   getNetworkRequest(id: string, index: number): Promise<NetworkRequestDetail>;
-  /** UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window. */
-  chunkEvents(id: string, window: number, fromSeq: number, toSeq: number): Promise<ArrayBuffer>;
+  /**
+   * UTF-8 bytes of one JSON array: every event of chunks `fromSeq..=toSeq` of a window, after
+   * the events of the keyframe before `fromSeq` when `keyframe` (see `ChunkInfo.keyframe`).
+   */
+  chunkEvents(
+    id: string,
+    window: number,
+    fromSeq: number,
+    toSeq: number,
+    keyframe?: boolean,
+  ): Promise<ArrayBuffer>;
   /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
   importPaths(paths: string[]): Promise<ImportReport[]>;
   libraryInfo(): Promise<LibraryInfo>;

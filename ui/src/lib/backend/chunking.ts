@@ -51,6 +51,8 @@ export function splitIntoChunks(events: StoredEvent[]): StoredChunk[] {
         eventCount: parts.length,
         fullSnapshot: leading === EventType.FullSnapshot,
         rawBytes: bytes,
+        // Keyframes come from the engine's DOM mirror; the test backend has none.
+        keyframe: null,
       },
       json: parts.join(","),
     });

@@ -39,10 +39,10 @@ export class TauriBackend implements Backend {
     return unwrap(await commands.getNetworkRequest(id, index));
   }
 
-  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number, keyframe = false) {
     // Returned by Rust as `tauri::ipc::Response`, so it arrives as bytes, not re-encoded JSON.
     try {
-      return await invoke<ArrayBuffer>("chunk_events", { id, window, fromSeq, toSeq });
+      return await invoke<ArrayBuffer>("chunk_events", { id, window, fromSeq, toSeq, keyframe });
     } catch (e) {
       throw BackendError.from(e);
     }

@@ -369,12 +369,19 @@ export class TestBackend implements Backend {
     );
   }
 
-  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number) {
+  async chunkEvents(id: string, window: number, fromSeq: number, toSeq: number, keyframe = false) {
     this.record("chunkEvents", id, window, fromSeq, toSeq);
     if (this.options.chunkDelayMs) await sleep(this.options.chunkDelayMs);
     const s = this.find(id);
     if (window !== 0) {
       throw new BackendError("window_not_found", `session ${id} has no window ${window}`);
+    }
+    // Keyframes are the engine's (a DOM mirror in Rust); the sessions here have none.
+    if (keyframe) {
+      throw new BackendError(
+        "keyframe_not_found",
+        `session ${id} has no keyframe before chunk ${fromSeq} of window ${window}`,
+      );
     }
     const parts = s.chunks.slice(fromSeq, toSeq + 1).map((c) => c.json);
     const bytes = utf8.encode(`[${parts.join(",")}]`);
