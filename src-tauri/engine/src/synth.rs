@@ -53,6 +53,81 @@ pub fn build_large_recording(source: &Path, out: &Path, target: u64) -> (u64, u6
 }
 
 /// Writes the elements of a JSON array one at a time, counting bytes.
+/// A recording of `minutes` of a page that shows a clock, for tests of seeking: `#clock`'s
+/// text is `T+<s>`, the whole seconds since the start, and changes every second; a log gets a
+/// line of `line_bytes` every 250 ms and keeps the last 100; a field's value is typed into.
+/// Written in rrweb's format (Meta, one full snapshot, then mutations and inputs) to `out`.
+/// Returns (start epoch ms, events).
+pub fn clock_recording(out: &Path, minutes: u64, line_bytes: usize) -> (f64, u64) {
+    use serde_json::json;
+    let start = 1_767_258_000_000.0; // 2026-01-01 09:00 UTC
+    let mut w = ArrayWriter {
+        out: BufWriter::new(std::fs::File::create(out).unwrap()),
+        written: 1,
+        count: 0,
+    };
+    w.out.write_all(b"[").unwrap();
+    let el = |id: u64, tag: &str, attrs: serde_json::Value, children: Vec<serde_json::Value>| json!({"type": 2, "tagName": tag, "attributes": attrs, "childNodes": children, "id": id});
+    let text = |id: u64, t: &str| json!({"type": 3, "textContent": t, "id": id});
+    w.push(
+        &json!({"type": 4, "data": {"href": "https://clock.example.test/", "width": 1000,
+        "height": 700}, "timestamp": start}),
+    );
+    let body = el(
+        4,
+        "body",
+        json!({}),
+        vec![
+            el(5, "div", json!({"id": "clock"}), vec![text(6, "T+0")]),
+            el(7, "input", json!({"id": "note", "value": ""}), vec![]),
+            el(8, "div", json!({"id": "log"}), vec![]),
+        ],
+    );
+    let html = el(
+        3,
+        "html",
+        json!({}),
+        vec![el(9, "head", json!({}), vec![]), body],
+    );
+    w.push(
+        &json!({"type": 2, "data": {"node": {"type": 0, "id": 1, "childNodes": [
+        {"type": 1, "name": "html", "publicId": "", "systemId": "", "id": 2}, html]},
+        "initialOffset": {"left": 0, "top": 0}}, "timestamp": start}),
+    );
+    let mut next_id = 100;
+    let mut lines: std::collections::VecDeque<u64> = Default::default();
+    let filler = "x".repeat(line_bytes);
+    let steps = minutes * 60 * 4;
+    for step in 1..=steps {
+        let ts = start + step as f64 * 250.0;
+        let (p, t) = (next_id, next_id + 1);
+        next_id += 2;
+        let mut removes = vec![];
+        if lines.len() >= 100 {
+            removes.push(json!({"parentId": 8, "id": lines.pop_front().unwrap()}));
+        }
+        lines.push_back(p);
+        let mut texts = vec![];
+        if step % 4 == 0 {
+            texts.push(json!({"id": 6, "value": format!("T+{}", step / 4)}));
+        }
+        w.push(&json!({"type": 3, "data": {"source": 0, "texts": texts, "attributes": [],
+            "removes": removes, "adds": [
+                {"parentId": 8, "nextId": null, "node": el(p, "p", json!({"class": "line"}), vec![])},
+                {"parentId": p, "nextId": null, "node": text(t, &format!("line {step} {filler}"))}
+            ]}, "timestamp": ts}));
+        if step % 8 == 0 {
+            w.push(
+                &json!({"type": 3, "data": {"source": 5, "text": format!("note {}", step / 8),
+                "isChecked": false, "id": 7}, "timestamp": ts + 1.0}),
+            );
+        }
+    }
+    w.out.write_all(b"]").unwrap();
+    w.out.flush().unwrap();
+    (start, w.count)
+}
+
 struct ArrayWriter {
     out: BufWriter<std::fs::File>,
     written: u64,

@@ -23,6 +23,8 @@ export interface PlayerProbe {
   loadedUntil(): number;
   /** How many events the player's Replayer holds now. */
   heldEvents(): number;
+  /** Time (ms) of the oldest event it holds after its first. */
+  heldFrom(): number | null;
   segmentInfo(): SegmentProbe | null;
   seek(ms: number): void;
   play(): void;
@@ -82,6 +84,7 @@ export function installProbe(target: Window = window) {
     playing: () => player?.playing() ?? false,
     loadedUntil: () => player?.loadedUntil() ?? 0,
     heldEvents: () => player?.heldEvents() ?? 0,
+    heldFrom: () => player?.heldFrom() ?? null,
     segmentInfo: () => player?.segmentInfo() ?? null,
     seek: (ms: number) => player?.seek(ms),
     play: () => player?.play(),

@@ -80,10 +80,14 @@ const TRAIL = {
 const END_SLACK_MS = 50;
 /** Recorded time kept fetched ahead of the playhead while playing, at 1×… */
 export const AHEAD_MS = 60_000;
-/** …and at most this much JSON per fetch while streaming ahead. */
+/** …and at most this much JSON per fetch while streaming ahead… */
 export const AHEAD_BYTES = 4 * 1024 * 1024;
+/** …nor more than this much fetched ahead in all (fast playback of a dense recording). */
+export const AHEAD_MAX_BYTES = 16 * 1024 * 1024;
 /** Events further behind the playhead than this are let go (a seek back reloads them). */
 export const BEHIND_MS = 30_000;
+/** How often (wall ms) a playing segment lets go of what is behind. */
+const TRIM_EVERY_MS = 1000;
 /** Fetched-ahead recorded time kept while paused: enough to start playing smoothly. */
 const PAUSED_AHEAD_MS = 15_000;
 /**
@@ -125,6 +129,7 @@ export class ReplayController implements PlayerProbe {
   private frameRaf = 0;
   private shownThisFrame = false;
   private pumping = false;
+  private lastTrim = 0;
   private raf = 0;
   private destroyed = false;
   private speed: number;
@@ -167,6 +172,12 @@ export class ReplayController implements PlayerProbe {
   /** How many events the Replayer holds now (bounded, whatever the recording's length). */
   heldEvents(): number {
     return this.segment ? this.events(this.segment).length : 0;
+  }
+
+  /** Time (ms) of the oldest event held after the Replayer's first (its clock's zero). */
+  heldFrom(): number | null {
+    const events = this.segment ? this.events(this.segment) : [];
+    return events.length > 1 ? events[1].timestamp - this.startTs : null;
   }
 
   /** The segment on screen, for tests and benchmarks. */
@@ -302,10 +313,11 @@ export class ReplayController implements PlayerProbe {
     // target past what is fetched waits for the chunks streaming in, which it needs anyway).
     if (range.fromSeq === s.fromSeq && !s.trimmed) return true;
     // Forward within the interval it is playing in: rrweb applies only what lies between.
-    const now = this.startTs + this.state.currentTime;
-    const playingFrom = seekRange(this.chunks, this.clockEpoch() ?? now);
+    // (Its own clock: the state's time is already the target.)
+    const now = s.originTs + s.replayer.getCurrentTime();
+    const playingFrom = seekRange(this.chunks, now);
     return (
-      at >= (this.clockEpoch() ?? now) &&
+      at >= now &&
       playingFrom !== null &&
       playingFrom.fromSeq === range.fromSeq &&
       range.fromSeq >= s.fromSeq
@@ -519,6 +531,7 @@ export class ReplayController implements PlayerProbe {
             ? AHEAD_MS * Math.max(1, this.speed)
             : PAUSED_AHEAD_MS;
         if (this.waitingAt === null && s.loadedTs >= now + ahead) return;
+        if (this.waitingAt === null && this.bytesAhead(s, now) >= AHEAD_MAX_BYTES) return;
         const next = nextChunks(this.chunks, s.toSeq, now + ahead, AHEAD_BYTES);
         if (!next) return;
         let events: eventWithTime[];
@@ -547,6 +560,15 @@ export class ReplayController implements PlayerProbe {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** JSON bytes of the segment's chunks that start after `now` (epoch ms). */
+  private bytesAhead(s: Segment, now: number): number {
+    let bytes = 0;
+    for (const c of this.chunks) {
+      if (c.seq > s.fromSeq && c.seq <= s.toSeq && c.startTs > now) bytes += c.rawBytes;
+    }
+    return bytes;
   }
 
   /**
@@ -614,9 +636,14 @@ export class ReplayController implements PlayerProbe {
       const t = this.readClock();
       if (t !== this.state.currentTime) this.update({ currentTime: t });
       const s = this.segment;
-      // Keep the data ahead topped up as the playhead moves.
+      // Keep the data ahead topped up as the playhead moves, and let go behind it.
       if (s && s.toSeq < this.lastSeq && s.loadedTs - (this.startTs + t) < AHEAD_MS * this.speed) {
         void this.pump();
+      }
+      const wall = performance.now();
+      if (s && wall - this.lastTrim > TRIM_EVERY_MS) {
+        this.lastTrim = wall;
+        this.trimBehind(s);
       }
       this.raf = requestAnimationFrame(tick);
     };
