@@ -1,6 +1,6 @@
 // What the keyframe tests share: the recordings to test on, the CLI, the stand-in keyframe and
 // the choice of sample times.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
@@ -97,6 +97,20 @@ export function cliLibrary() {
         }
         throw new Error(`tapedeck-cli keyframe ${id} --at ${atMs} failed: ${stderr.trim()}`);
       }
+    },
+    /**
+     * What the player loads to seek to `atMs`: the stored keyframe (or full snapshot) last
+     * before it and the chunks from there through it, as `{ events, keyframe }` (JSON text,
+     * and whether a keyframe starts it).
+     */
+    seekEvents(id, atMs, window = 0) {
+      const args = ["--library", library, "keyframe", id, "--at", String(atMs)];
+      const r = spawnSync(CLI, [...args, "--window", String(window), "--stored"], {
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+      });
+      if (r.status !== 0) throw new Error(`tapedeck-cli keyframe --stored failed: ${r.stderr}`);
+      return { events: r.stdout, keyframe: /after their keyframe/.test(r.stderr) };
     },
     close() {
       rmSync(dir, { recursive: true, force: true });

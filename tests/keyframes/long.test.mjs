@@ -66,6 +66,38 @@ test(
   },
 );
 
+test(
+  "long recording: seeking as the player does (a stored keyframe, then rrweb to the moment) reaches the DOM of the replay from the start",
+  { timeout: 600_000 },
+  async (t) => {
+    assert.ok(existsSync(LONG_RECORDING), `${LONG_RECORDING} is missing`);
+    const { session } = lib.import(LONG_RECORDING);
+    const all = JSON.parse(lib.events(session.id));
+    const failures = [];
+    let throughKeyframes = 0;
+    const times = sampleTimes(all, 20);
+    for (const at of times) {
+      const ms = at - session.startedAt;
+      // rrweb draws the first full snapshot at once, whatever the time.
+      const firstSnapshot = all.find((e) => e.type === 2).timestamp;
+      const fromStart = lib.events(session.id, {
+        toMs: Math.max(at, firstSnapshot) - session.startedAt,
+      });
+      const seek = STANDIN
+        ? { events: JSON.stringify(standinKeyframe(all, at)), keyframe: false }
+        : lib.seekEvents(session.id, ms);
+      if (seek.keyframe) throughKeyframes++;
+      const result = await cmp.compare(fromStart, seek.events, at);
+      if (!result.equal) failures.push(`at ${ms} ms: ${formatDiff(result)}`);
+    }
+    t.diagnostic(`${throughKeyframes} of ${times.length} seeks started at a stored keyframe`);
+    if (failures.length)
+      assert.fail(`A = replay from the start, B = seek through a keyframe\n${failures.join("\n")}`);
+    // Past the first keyframe interval every seek must start at one.
+    if (!STANDIN) assert.ok(throughKeyframes >= times.length - 3, `${throughKeyframes} seeks`);
+  },
+);
+
 test("long recording: the replay is at the right moment, and one dropped mutation is caught", async (t) => {
   assert.ok(existsSync(LONG_RECORDING), `${LONG_RECORDING} is missing`);
   const { t0 } = JSON.parse(readFileSync(LONG_RECORDING.replace(/\.json$/, ".meta.json"), "utf8"));
