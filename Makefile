@@ -76,10 +76,12 @@ bench-feed: app
 bench-first-frame: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench first_frame
 
-# Records the long recording into target/bench/ once (a few minutes), then times both players.
+# Records the two big recordings into target/bench/ once (~130 MB, ~20 min; ~540 MB, ~40 min),
+# then times both players on each (~40 min). Options: PLAYER_ARGS="--only stock --runs 1".
 bench-player: app
-	node tools/long-recording/record.mjs
-	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench player_vs_stock
+	node tools/long-recording/record.mjs --profile heavy
+	node tools/long-recording/record.mjs --profile huge
+	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench player_vs_stock -- $(PLAYER_ARGS)
 
 ## Rewrite ui/src/lib/bindings.ts from the Rust commands.
 bindings: ui
