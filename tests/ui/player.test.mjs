@@ -419,3 +419,136 @@ test("a real rrweb recording from samples/ plays to its last frame", async () =>
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a long recording plays in a bounded window: events far behind are let go, a seek back reloads", async () => {
+  const { page, errors } = await app.open({ library: "", delay: "0" });
+  await page.evaluate(() => {
+    // 12 minutes, a 4 KB log line every 250 ms (~12 MB, more than the player keeps whole) and
+    // `#clock` showing the whole seconds.
+    const start = Date.UTC(2024, 5, 1);
+    const el = (id, tagName, attributes, childNodes = []) => ({
+      type: 2,
+      tagName,
+      attributes,
+      childNodes,
+      id,
+    });
+    const text = (id, textContent) => ({ type: 3, textContent, id });
+    const events = [
+      {
+        type: 4,
+        data: { href: "https://clock.example.test/", width: 1000, height: 700 },
+        timestamp: start,
+      },
+      {
+        type: 2,
+        data: {
+          node: {
+            type: 0,
+            id: 1,
+            childNodes: [
+              { type: 1, name: "html", publicId: "", systemId: "", id: 2 },
+              el(3, "html", {}, [
+                el(9, "head", {}),
+                el(4, "body", {}, [
+                  el(5, "div", { id: "clock" }, [text(6, "T+0")]),
+                  el(8, "div", { id: "log" }),
+                ]),
+              ]),
+            ],
+          },
+          initialOffset: { left: 0, top: 0 },
+        },
+        timestamp: start,
+      },
+    ];
+    const filler = "x".repeat(4000);
+    const lines = [];
+    let id = 100;
+    for (let step = 1; step <= 12 * 60 * 4; step++) {
+      const p = id++;
+      const t = id++;
+      lines.push(p);
+      const removes = lines.length > 100 ? [{ parentId: 8, id: lines.shift() }] : [];
+      const texts = step % 4 === 0 ? [{ id: 6, value: `T+${step / 4}` }] : [];
+      events.push({
+        type: 3,
+        data: {
+          source: 0,
+          texts,
+          attributes: [],
+          removes,
+          adds: [
+            { parentId: 8, nextId: null, node: el(p, "p", {}) },
+            { parentId: p, nextId: null, node: text(t, `line ${step} ${filler}`) },
+          ],
+        },
+        timestamp: start + step * 250,
+      });
+    }
+    window.__clockEvents = events.length;
+    const bytes = new TextEncoder().encode(JSON.stringify(events));
+    window.__testBackend.addFiles([{ name: "clock.json", bytes }]);
+  });
+  await page.evaluate(() =>
+    window.__testBackend.simulateDrop({ type: "drop", paths: ["clock.json"] }),
+  );
+  await page.waitForFunction(() => window.__tapedeck.playing(), null, { timeout: 20_000 });
+  const clock = () =>
+    page.evaluate(
+      () =>
+        document
+          .querySelector('[data-testid="replay"] iframe')
+          ?.contentDocument?.getElementById("clock")?.textContent,
+    );
+  const waitClock = (text) =>
+    page.waitForFunction(
+      (text) =>
+        document
+          .querySelector('[data-testid="replay"] iframe')
+          ?.contentDocument?.getElementById("clock")?.textContent === text,
+      text,
+      { timeout: 20_000 },
+    );
+  await page.evaluate(() => {
+    window.__tapedeck.pause();
+    window.__tapedeck.seek(300_500);
+  });
+  await waitClock("T+300");
+  // Play on at 16x: the chunks ahead stream in, the events behind are let go.
+  await page.evaluate(() => {
+    window.__tapedeck.setSpeed(16);
+    window.__tapedeck.play();
+  });
+  await page.waitForFunction(() => window.__tapedeck.currentTime() > 420_000, null, {
+    timeout: 30_000,
+  });
+  const held = await page.evaluate(() => {
+    const p = window.__tapedeck;
+    return {
+      now: p.currentTime(),
+      from: p.heldFrom(),
+      events: p.heldEvents(),
+      segment: p.segmentInfo(),
+      total: window.__clockEvents,
+    };
+  });
+  assert.equal(held.segment.trimmed, true, JSON.stringify(held));
+  // A trim runs every second of wall time: 16 s of recording at 16x, plus the 30 s kept.
+  assert.ok(held.from >= held.now - 30_000 - 2 * 16_000, JSON.stringify(held));
+  assert.ok(held.events < held.total / 2, JSON.stringify(held));
+  // The page still follows the clock.
+  await page.evaluate(() => window.__tapedeck.pause());
+  const now = await page.evaluate(() => window.__tapedeck.currentTime());
+  const shown = Number((await clock()).slice(2));
+  assert.ok(Math.abs(shown - Math.floor(now / 1000)) <= 1, `T+${shown} at ${now} ms`);
+
+  // Back before what it let go: a new Replayer from the snapshot, at the right moment.
+  await page.evaluate(() => window.__tapedeck.seek(100_500));
+  await waitClock("T+100");
+  const after = await page.evaluate(() => window.__tapedeck.segmentInfo());
+  assert.ok(after.built > held.segment.built, JSON.stringify(after));
+  assert.equal(after.trimmed, false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
