@@ -20,7 +20,7 @@ run: deps-run app
 	fi
 
 ## Install what is missing and run every test.
-test: deps-test lint test-rust test-ui test-browser test-e2e
+test: deps-test lint test-rust test-ui test-browser test-keyframes test-e2e
 
 deps-run:
 	scripts/install-deps.sh run
@@ -53,8 +53,7 @@ test-e2e: app
 	GSETTINGS_BACKEND=memory $(XVFB) cargo test -p tapedeck-e2e --tests -- --test-threads=1
 
 # Seeking through a keyframe must reach the DOM a replay from the start reaches (headless
-# Chromium; records the long recording into target/bench/ once). Not in `test`: it needs the
-# CLI's `keyframe` subcommand.
+# Chromium; records the hour-long recording into target/bench/ once, a few minutes).
 test-keyframes:
 	cargo build -p tapedeck-cli
 	node tools/keyframes/record-long.mjs
