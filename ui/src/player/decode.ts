@@ -1,5 +1,7 @@
-// Chunk bytes -> events. Small payloads are parsed in place; big ones in a worker so a
-// multi-megabyte JSON.parse never freezes the player's controls.
+// Chunk bytes -> events. A seek decodes in place: the user waits for that frame, and parsing
+// here is quicker than parsing in a worker and cloning the result back. Chunks streamed in
+// while playing are decoded in one long-lived worker when big, so a multi-megabyte
+// JSON.parse never stalls playback.
 
 import type { eventWithTime } from "rrweb";
 
@@ -11,21 +13,47 @@ export function decodeEventsSync(bytes: ArrayBuffer): eventWithTime[] {
   return parsed as eventWithTime[];
 }
 
-export function decodeEvents(bytes: ArrayBuffer): Promise<eventWithTime[]> {
-  if (bytes.byteLength < WORKER_THRESHOLD_BYTES || typeof Worker === "undefined") {
+interface Reply {
+  id: number;
+  events?: eventWithTime[];
+  error?: string;
+}
+
+let worker: Worker | null = null;
+let nextId = 0;
+const waiting = new Map<
+  number,
+  { resolve: (e: eventWithTime[]) => void; reject: (e: Error) => void }
+>();
+
+function decoder(): Worker {
+  if (worker) return worker;
+  const w = new Worker(new URL("./decode.worker.ts", import.meta.url), { type: "module" });
+  w.onmessage = (e: MessageEvent<Reply>) => {
+    const job = waiting.get(e.data.id);
+    waiting.delete(e.data.id);
+    if (e.data.error !== undefined) job?.reject(new Error(e.data.error));
+    else job?.resolve(e.data.events ?? []);
+  };
+  w.onerror = (e) => {
+    // A broken worker fails what it holds; the next decode starts a new one.
+    for (const job of waiting.values()) job.reject(new Error(e.message || "event decoder failed"));
+    waiting.clear();
+    w.terminate();
+    worker = null;
+  };
+  worker = w;
+  return w;
+}
+
+/** Decodes in place, or in the worker when `background` and the bytes are many. */
+export function decodeEvents(bytes: ArrayBuffer, background = true): Promise<eventWithTime[]> {
+  if (!background || bytes.byteLength < WORKER_THRESHOLD_BYTES || typeof Worker === "undefined") {
     return Promise.resolve().then(() => decodeEventsSync(bytes));
   }
+  const id = nextId++;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./decode.worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (e: MessageEvent<{ events?: eventWithTime[]; error?: string }>) => {
-      worker.terminate();
-      if (e.data.error !== undefined) reject(new Error(e.data.error));
-      else resolve(e.data.events ?? []);
-    };
-    worker.onerror = (e) => {
-      worker.terminate();
-      reject(new Error(e.message || "event decoder failed"));
-    };
-    worker.postMessage(bytes, [bytes]);
+    waiting.set(id, { resolve, reject });
+    decoder().postMessage({ id, bytes }, [bytes]);
   });
 }

@@ -1,9 +1,10 @@
 import { decodeEventsSync } from "./decode";
 
-self.onmessage = (e: MessageEvent<ArrayBuffer>) => {
+self.onmessage = (e: MessageEvent<{ id: number; bytes: ArrayBuffer }>) => {
+  const { id, bytes } = e.data;
   try {
-    self.postMessage({ events: decodeEventsSync(e.data) });
+    self.postMessage({ id, events: decodeEventsSync(bytes) });
   } catch (err) {
-    self.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    self.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
   }
 };

@@ -536,7 +536,10 @@ export class ReplayController implements PlayerProbe {
         if (!next) return;
         let events: eventWithTime[];
         try {
-          events = await this.fetch({ fromSeq: next.fromSeq, toSeq: next.toSeq, keyframe: false });
+          events = await this.fetch(
+            { fromSeq: next.fromSeq, toSeq: next.toSeq, keyframe: false },
+            true,
+          );
         } catch (e) {
           if (!this.destroyed) {
             this.update({ error: `Could not load the rest of the recording: ${message(e)}` });
@@ -597,7 +600,8 @@ export class ReplayController implements PlayerProbe {
     this.update({ loadedUntil });
   }
 
-  private async fetch(range: SeekRange): Promise<eventWithTime[]> {
+  /** `background`: streamed in while playing (decoded off the main thread when big). */
+  private async fetch(range: SeekRange, background = false): Promise<eventWithTime[]> {
     const { backend, sessionId, window } = this.opts;
     // Asked once per replay, beside the first fetch; fetches then go through it.
     this.rewriter ??= backend.getRemoteAssets(sessionId).then(
@@ -608,7 +612,7 @@ export class ReplayController implements PlayerProbe {
       backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
       this.rewriter,
     ]);
-    const events = await decodeEvents(bytes);
+    const events = await decodeEvents(bytes, background);
     // With remote assets off, the events go to rrweb as recorded (the CSP blocks remote URLs).
     return rewriter ? rewriter.rewrite(events) : events;
   }
