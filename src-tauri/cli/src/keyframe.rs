@@ -71,6 +71,11 @@ pub fn stored(library: &mut Library, id: &str, at: f64, window: u32) -> Result<E
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(&bytes);
     let _ = out.write_all(b"\n");
+    if range.keyframe {
+        for note in library.keyframe_notes(&detail.summary.id, window, range.from_seq)? {
+            eprintln!("note: {note}");
+        }
+    }
     eprintln!(
         "chunks {}..={}{}",
         range.from_seq,

@@ -226,3 +226,42 @@ fn deleting_a_session_deletes_its_keyframes() {
     t.lib.delete_sessions(&[id]).unwrap();
     assert_eq!(count(&t), 0);
 }
+
+#[test]
+fn what_a_keyframe_carries_instead_of_modelling_is_named_in_its_notes() {
+    // A WebGL canvas's drawing commands, over and over: the mirror cannot model them, so a
+    // keyframe carries the last ones as recorded and says it dropped the older ones.
+    let mut t = TestLibrary::new();
+    let out = t.file("canvas.json", b"");
+    build_large_recording(
+        &common::corpus().join("public/rrweb/webgl.json"),
+        &out,
+        4 << 20,
+    );
+    let id = t.import(&out).unwrap().session().id.clone();
+    let d = t.lib.session(&id).unwrap();
+    let (chunk, info) = *keyframed(&d).last().expect("a keyframe");
+    let notes = t.lib.keyframe_notes(&id, 0, chunk.seq).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("older canvas events dropped")),
+        "{notes:?}"
+    );
+    // The carried canvas events are in the keyframe, after its snapshot.
+    let events = events(
+        &t.lib
+            .chunk_events(&id, 0, chunk.seq, chunk.seq, true)
+            .unwrap(),
+    );
+    let canvas = events[..info.event_count as usize]
+        .iter()
+        .filter(|e| {
+            e.get("data")
+                .and_then(|d| d.get("source"))
+                .and_then(Json::as_i64)
+                == Some(9)
+        })
+        .count();
+    assert_eq!(canvas, 64, "{} canvas events carried", canvas);
+}

@@ -81,6 +81,8 @@ pub struct StoredKeyframe {
     pub event_count: u32,
     /// Recorded events carried forward as they were (what the mirror does not model).
     pub carried: u32,
+    /// What it does not reproduce, in words (see [`crate::keyframes::Keyframe::notes`]).
+    pub notes: Vec<String>,
     pub raw_bytes: u32,
     pub data: Vec<u8>,
 }
@@ -171,6 +173,7 @@ impl WindowKeyframes {
             ts: t,
             event_count: kf.events.len() as u32,
             carried: kf.carried as u32,
+            notes: kf.notes,
             raw_bytes: json.len() as u32,
             data,
         }))
@@ -268,7 +271,7 @@ impl<'scope> BackgroundKeyframes<'scope> {
 pub(super) fn store(tx: &Transaction<'_>, pk: i64, k: &StoredKeyframe) -> Result<u64> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO keyframes (session_pk, window_idx, seq, ts, event_count, \
-         carried, raw_bytes, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         carried, notes, raw_bytes, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         pk,
@@ -277,6 +280,7 @@ pub(super) fn store(tx: &Transaction<'_>, pk: i64, k: &StoredKeyframe) -> Result
         k.ts,
         k.event_count,
         k.carried,
+        serde_json::to_string(&k.notes).unwrap_or_else(|_| "[]".into()),
         k.raw_bytes,
         k.data
     ])?;
@@ -304,6 +308,20 @@ pub(super) fn read(conn: &Connection, pk: i64, window: u32, seq: u32) -> Result<
             "a stored keyframe is not a JSON array".into(),
         )),
     }
+}
+
+/// What the keyframe before chunk `seq` of a window does not reproduce, in words.
+pub(super) fn notes(conn: &Connection, pk: i64, window: u32, seq: u32) -> Result<Vec<String>> {
+    use rusqlite::OptionalExtension;
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT notes FROM keyframes WHERE session_pk = ?1 AND window_idx = ?2 AND seq = ?3",
+        )?
+        .query_row(params![pk, window, seq], |r| r.get(0))
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
 }
 
 /// Builds a session's keyframes from its stored events, window by window.
@@ -348,6 +366,13 @@ pub(super) fn build_stored(conn: &Connection, pk: i64) -> Result<Vec<StoredKeyfr
 }
 
 impl super::Library {
+    /// What the keyframe before chunk `seq` of a window does not reproduce, in words (the
+    /// recorded events it carries instead, what it could not place).
+    pub fn keyframe_notes(&self, id: &str, window: u32, seq: u32) -> Result<Vec<String>> {
+        let (pk, _) = self.resolve(id)?;
+        notes(&self.conn, pk, window, seq)
+    }
+
     /// How many sessions have no keyframes of this build (imported before them, or without).
     pub fn stale_keyframe_count(&self) -> Result<u64> {
         Ok(self.conn.query_row(

@@ -299,6 +299,8 @@ const MIGRATIONS: &[&str] = &[
         ts REAL NOT NULL,
         event_count INTEGER NOT NULL,
         carried INTEGER NOT NULL,
+        -- What it does not reproduce, in words (a JSON array of strings).
+        notes TEXT NOT NULL,
         raw_bytes INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (session_pk, window_idx, seq)
