@@ -86,6 +86,8 @@ export const AHEAD_BYTES = 4 * 1024 * 1024;
 export const AHEAD_MAX_BYTES = 16 * 1024 * 1024;
 /** Events further behind the playhead than this are let go (a seek back reloads them). */
 export const BEHIND_MS = 30_000;
+/** Bytes of recent seeks' fetches kept, so seeking back to a moment skips the fetch. */
+export const SEEK_CACHE_BYTES = 32 * 1024 * 1024;
 /** How often (wall ms) a playing segment lets go of what is behind. */
 const TRIM_EVERY_MS = 1000;
 /** Fetched-ahead recorded time kept while paused: enough to start playing smoothly. */
@@ -134,6 +136,8 @@ export class ReplayController implements PlayerProbe {
   private destroyed = false;
   private speed: number;
   private segmentsBuilt = 0;
+  /** Recent seeks' fetched bytes by range, oldest first. */
+  private readonly seekCache = new Map<string, ArrayBuffer>();
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
   private rewriter: Promise<RemoteAssetRewriter | null> | null = null;
 
@@ -608,13 +612,30 @@ export class ReplayController implements PlayerProbe {
       (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
       () => null,
     );
+    const key = `${range.fromSeq}-${range.toSeq}-${range.keyframe}`;
+    const cached = background ? undefined : this.seekCache.get(key);
     const [bytes, rewriter] = await Promise.all([
-      backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
+      cached ??
+        backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
       this.rewriter,
     ]);
+    // A seek's bytes are decoded in place (not transferred), so they can be kept.
+    if (!background) this.remember(key, bytes);
     const events = await decodeEvents(bytes, background);
     // With remote assets off, the events go to rrweb as recorded (the CSP blocks remote URLs).
     return rewriter ? rewriter.rewrite(events) : events;
+  }
+
+  private remember(key: string, bytes: ArrayBuffer) {
+    this.seekCache.delete(key);
+    this.seekCache.set(key, bytes);
+    let total = 0;
+    for (const b of this.seekCache.values()) total += b.byteLength;
+    for (const [k, b] of this.seekCache) {
+      if (total <= SEEK_CACHE_BYTES || this.seekCache.size === 1) break;
+      this.seekCache.delete(k);
+      total -= b.byteLength;
+    }
   }
 
   // ---- the clock -------------------------------------------------------------------------
