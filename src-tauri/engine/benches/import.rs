@@ -10,6 +10,10 @@
 //! the file reaches the target size. Each phase runs in a child process so its peak resident
 //! memory (VmHWM) is its own.
 
+/// The allocator the app and the CLI use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -11,6 +11,10 @@
 //! of any importer); search beside the same queries answered by scanning (`LIKE` over the
 //! same columns and over a plain copy of the indexed text, no full-text index).
 
+/// The allocator the app and the CLI use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -13,6 +13,14 @@ export interface SegmentProbe {
   trimmed: boolean;
   /** Replayers built since the session opened (one per seek that needed a new start). */
   built: number;
+  /** Where the last load of a segment spent its time (ms), and how many events it had. */
+  lastLoad: {
+    fetchMs: number;
+    decodeMs: number;
+    buildMs: number;
+    showMs: number;
+    events: number;
+  } | null;
 }
 
 export interface PlayerProbe {

@@ -24,6 +24,15 @@ import type { Size } from "./fit";
 
 export type ReplayStatus = "loading" | "ready" | "error";
 
+/** Where a segment load spent its time: fetch, JSON decode, `new Replayer`, and the seek in it. */
+export interface LoadTiming {
+  fetchMs: number;
+  decodeMs: number;
+  buildMs: number;
+  showMs: number;
+  events: number;
+}
+
 export interface ReplayState {
   status: ReplayStatus;
   /** The user wants it playing (it may still be waiting for data). */
@@ -136,6 +145,10 @@ export class ReplayController implements PlayerProbe {
   private destroyed = false;
   private speed: number;
   private segmentsBuilt = 0;
+  /** Where the last segment load spent its time (for the benchmark). */
+  private lastLoad: LoadTiming | null = null;
+  private lastFetch = { bytesAt: 0 };
+  private lastInstall = { buildMs: 0, showMs: 0 };
   /** Recent seeks' fetched bytes by range, oldest first. */
   private readonly seekCache = new Map<string, ArrayBuffer>();
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
@@ -194,6 +207,7 @@ export class ReplayController implements PlayerProbe {
       keyframe: s.keyframe,
       trimmed: s.trimmed,
       built: this.segmentsBuilt,
+      lastLoad: this.lastLoad,
     };
   }
 
@@ -351,6 +365,7 @@ export class ReplayController implements PlayerProbe {
         }
         const range = this.rangeFor(t);
         if (!range) return;
+        const began = performance.now();
         let events: eventWithTime[];
         try {
           events = await this.fetch(range);
@@ -371,12 +386,19 @@ export class ReplayController implements PlayerProbe {
             this.pendingSeek = null;
           }
         }
+        const fetched = performance.now();
         try {
           this.install(events, range, at);
         } catch (e) {
           this.update({ error: `Could not show this part of the recording: ${message(e)}` });
           return;
         }
+        this.lastLoad = {
+          fetchMs: this.lastFetch.bytesAt - began,
+          decodeMs: fetched - this.lastFetch.bytesAt,
+          ...this.lastInstall,
+          events: events.length,
+        };
       }
     } finally {
       this.loadingSegment = false;
@@ -404,6 +426,7 @@ export class ReplayController implements PlayerProbe {
 
   /** Builds a Replayer over `events` and shows `t` in it, in place of the one on screen. */
   private install(events: eventWithTime[], range: SeekRange, t: number) {
+    const began = performance.now();
     const replayer = new Replayer(events, {
       root: this.opts.root,
       // The cursor and click ripples are rrweb's own; the trail is the user's choice.
@@ -437,8 +460,10 @@ export class ReplayController implements PlayerProbe {
     const old = this.segment;
     this.segment = segment;
     this.segmentsBuilt++;
+    const built = performance.now();
     this.show(t);
     this.dropSegment(old);
+    this.lastInstall = { buildMs: built - began, showMs: performance.now() - built };
     this.updateLoaded();
   }
 
@@ -619,6 +644,7 @@ export class ReplayController implements PlayerProbe {
         backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
       this.rewriter,
     ]);
+    this.lastFetch.bytesAt = performance.now();
     // A seek's bytes are decoded in place (not transferred), so they can be kept.
     if (!background) this.remember(key, bytes);
     const events = await decodeEvents(bytes, background);

@@ -92,6 +92,13 @@ impl KeyframeBuilder {
     }
 
     fn apply_mutation(&mut self, data: &Json) {
+        if !self.state.has_any_sheet_rules() {
+            // No sheet has rules of its own to reset: the common case, and a cheap one.
+            self.mirror.apply_mutation(data);
+            let fresh = self.mirror.take_fresh();
+            self.state.forget(&fresh);
+            return;
+        }
         // Text nodes' parents before the change, to see which `<style>` sheets it resets.
         let text_parents: HashMap<i64, i64> = data
             .get("texts")

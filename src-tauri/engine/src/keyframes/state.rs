@@ -126,6 +126,10 @@ impl ReplayState {
         self.sheet_rules.remove(&id);
     }
 
+    pub fn has_any_sheet_rules(&self) -> bool {
+        !self.sheet_rules.is_empty()
+    }
+
     pub fn has_sheet_rules(&self, id: i64) -> bool {
         self.sheet_rules.contains_key(&id)
     }

@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::chunk;
 use crate::error::{Error, Result};
-use crate::keyframes::json::parse;
+use crate::keyframes::json::{parse, Json};
 use crate::keyframes::KeyframeBuilder;
 use crate::model::EventKind;
 
@@ -115,12 +115,19 @@ impl WindowKeyframes {
 
     /// Follows one event (in the window's stored order).
     pub fn event(&mut self, raw: &[u8]) {
+        if !self.failed {
+            self.parsed_event(parse(raw).ok(), raw.len());
+        }
+    }
+
+    /// Follows one event parsed already (`None`: it did not parse), of `len` bytes.
+    fn parsed_event(&mut self, e: Option<Json>, len: usize) {
         if self.failed {
             return;
         }
         // Stored events parsed once already; one that does not parse here is left out, as
         // rrweb would fail on it too.
-        let Ok(e) = parse(raw) else { return };
+        let Some(e) = e else { return };
         let ts = e.get("timestamp").and_then(|t| t.as_f64());
         let full_snapshot = e.get("type").and_then(|t| t.as_i64()) == Some(2);
         let builder = &mut self.builder;
@@ -136,7 +143,7 @@ impl WindowKeyframes {
             self.since_bytes = 0;
             self.since_ts = ts;
         } else {
-            self.since_bytes += raw.len();
+            self.since_bytes += len;
         }
     }
 
@@ -194,7 +201,8 @@ const BATCH: usize = 512;
 const IN_FLIGHT: usize = 16;
 
 /// Builds keyframes on their own thread while the import thread reads and stores, as the
-/// analysis does on another: on two cores the import then waits little for either.
+/// analysis does on another. (Parsing on one more thread and folding on another was tried:
+/// it costs more, as the trees are then freed by a thread other than the one that made them.)
 pub struct BackgroundKeyframes<'scope> {
     batch: Vec<Item>,
     tx: SyncSender<Vec<Item>>,
