@@ -251,6 +251,11 @@ export class ReplayController implements PlayerProbe {
     const atEnd = this.state.ended || this.state.currentTime >= this.state.duration - END_SLACK_MS;
     const from = atEnd ? 0 : this.state.currentTime;
     this.update({ playing: true, ended: false, currentTime: from });
+    if (this.loadingSegment) {
+      // The segment on screen cannot show `from`; the one loading starts playing there.
+      this.pendingSeek = from;
+      return;
+    }
     this.show(from);
     void this.pump();
   }
