@@ -124,6 +124,7 @@ interface Segment {
 export class ReplayController implements PlayerProbe {
   private readonly opts: ReplayOptions;
   private readonly chunks: ChunkInfo[];
+  private readonly bySeq: Map<number, ChunkInfo>;
   private readonly lastSeq: number;
   /** Small enough to fetch and keep whole (see HOLD_ALL_BYTES). */
   private readonly holdAll: boolean;
@@ -158,6 +159,7 @@ export class ReplayController implements PlayerProbe {
     this.opts = opts;
     this.speed = opts.speed ?? 1;
     this.chunks = [...opts.window.chunks].sort((a, b) => a.seq - b.seq);
+    this.bySeq = new Map(this.chunks.map((c) => [c.seq, c]));
     this.lastSeq = this.chunks.length ? this.chunks[this.chunks.length - 1].seq : 0;
     this.holdAll = this.chunks.reduce((n, c) => n + c.rawBytes, 0) <= HOLD_ALL_BYTES;
   }
@@ -418,13 +420,12 @@ export class ReplayController implements PlayerProbe {
   private rangeFor(t: number): SeekRange | null {
     const range = seekRange(this.chunks, this.startTs + t);
     if (!range) return null;
-    const byseq = new Map(this.chunks.map((c) => [c.seq, c]));
     let events = 0;
-    for (let s = range.fromSeq; s <= range.toSeq; s++) events += byseq.get(s)?.eventCount ?? 0;
-    const kf = range.keyframe ? (byseq.get(range.fromSeq)?.keyframe?.eventCount ?? 0) : 0;
+    for (let s = range.fromSeq; s <= range.toSeq; s++) events += this.bySeq.get(s)?.eventCount ?? 0;
+    const kf = range.keyframe ? (this.bySeq.get(range.fromSeq)?.keyframe?.eventCount ?? 0) : 0;
     while (events + kf < 2 && range.toSeq < this.lastSeq) {
       range.toSeq++;
-      events += byseq.get(range.toSeq)?.eventCount ?? 0;
+      events += this.bySeq.get(range.toSeq)?.eventCount ?? 0;
     }
     return range;
   }
@@ -451,14 +452,13 @@ export class ReplayController implements PlayerProbe {
       if (this.segment?.replayer === replayer) this.onFinish();
     });
     const sorted = replayer.service.state.context.events;
-    const byseq = new Map(this.chunks.map((c) => [c.seq, c]));
     const segment: Segment = {
       replayer,
       fromSeq: range.fromSeq,
       toSeq: range.toSeq,
       keyframe: range.keyframe,
       originTs: sorted[0].timestamp,
-      loadedTs: byseq.get(range.toSeq)?.endTs ?? sorted[sorted.length - 1].timestamp,
+      loadedTs: this.bySeq.get(range.toSeq)?.endTs ?? sorted[sorted.length - 1].timestamp,
       trimmed: false,
     };
     // The new frame is built before the old one goes, in the same task: nothing blank shows.

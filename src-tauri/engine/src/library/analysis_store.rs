@@ -307,17 +307,7 @@ impl Library {
         which: &Reanalyze,
         progress: &mut dyn FnMut(ReanalyzeProgress),
     ) -> Result<u64> {
-        let pks: Vec<i64> = match which {
-            Reanalyze::All => self.pks("SELECT pk FROM sessions ORDER BY pk", [])?,
-            Reanalyze::Stale => self.pks(
-                "SELECT pk FROM sessions WHERE analysis_version <> ?1 ORDER BY pk",
-                [ANALYSIS_VERSION],
-            )?,
-            Reanalyze::Sessions(ids) => ids
-                .iter()
-                .map(|id| self.resolve(id).map(|(pk, _)| pk))
-                .collect::<Result<_>>()?,
-        };
+        let pks = self.sessions_to_redo(which, "analysis_version", ANALYSIS_VERSION)?;
         let settings = self.analysis_settings()?;
         let total = pks.len() as u64;
         for (n, pk) in pks.into_iter().enumerate() {
@@ -331,6 +321,26 @@ impl Library {
             });
         }
         Ok(total)
+    }
+
+    /// The sessions `which` names, in pk order; `Stale` ones have `column` other than `current`.
+    pub(super) fn sessions_to_redo(
+        &self,
+        which: &Reanalyze,
+        column: &str,
+        current: i64,
+    ) -> Result<Vec<i64>> {
+        match which {
+            Reanalyze::All => self.pks("SELECT pk FROM sessions ORDER BY pk", []),
+            Reanalyze::Stale => self.pks(
+                &format!("SELECT pk FROM sessions WHERE {column} <> ?1 ORDER BY pk"),
+                [current],
+            ),
+            Reanalyze::Sessions(ids) => ids
+                .iter()
+                .map(|id| self.resolve(id).map(|(pk, _)| pk))
+                .collect(),
+        }
     }
 
     pub(super) fn pks<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<i64>> {

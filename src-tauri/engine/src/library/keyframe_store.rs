@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::chunk;
 use crate::error::{Error, Result};
-use crate::keyframes::json::{parse, Json};
+use crate::keyframes::json::parse;
 use crate::keyframes::KeyframeBuilder;
 use crate::model::EventKind;
 
@@ -115,19 +115,12 @@ impl WindowKeyframes {
 
     /// Follows one event (in the window's stored order).
     pub fn event(&mut self, raw: &[u8]) {
-        if !self.failed {
-            self.parsed_event(parse(raw).ok(), raw.len());
-        }
-    }
-
-    /// Follows one event parsed already (`None`: it did not parse), of `len` bytes.
-    fn parsed_event(&mut self, e: Option<Json>, len: usize) {
         if self.failed {
             return;
         }
         // Stored events parsed once already; one that does not parse here is left out, as
         // rrweb would fail on it too.
-        let Some(e) = e else { return };
+        let Ok(e) = parse(raw) else { return };
         let ts = e.get("timestamp").and_then(|t| t.as_f64());
         let full_snapshot = e.get("type").and_then(|t| t.as_i64()) == Some(2);
         let builder = &mut self.builder;
@@ -143,7 +136,7 @@ impl WindowKeyframes {
             self.since_bytes = 0;
             self.since_ts = ts;
         } else {
-            self.since_bytes += len;
+            self.since_bytes += raw.len();
         }
     }
 
@@ -397,18 +390,7 @@ impl super::Library {
         which: &super::Reanalyze,
         progress: &mut dyn FnMut(super::ReanalyzeProgress),
     ) -> Result<u64> {
-        use super::Reanalyze;
-        let pks: Vec<i64> = match which {
-            Reanalyze::All => self.pks("SELECT pk FROM sessions ORDER BY pk", [])?,
-            Reanalyze::Stale => self.pks(
-                "SELECT pk FROM sessions WHERE keyframe_version <> ?1 ORDER BY pk",
-                [KEYFRAME_VERSION],
-            )?,
-            Reanalyze::Sessions(ids) => ids
-                .iter()
-                .map(|id| self.resolve(id).map(|(pk, _)| pk))
-                .collect::<Result<_>>()?,
-        };
+        let pks = self.sessions_to_redo(which, "keyframe_version", KEYFRAME_VERSION)?;
         let total = pks.len() as u64;
         for (n, pk) in pks.into_iter().enumerate() {
             let keyframes = build_stored(&self.conn, pk)?;
