@@ -38,6 +38,19 @@ const requireUi = createRequire(join(repoRoot, "ui", "package.json"));
 const { chromium } = requireUi("playwright-core");
 const rrwebDist = dirname(requireUi.resolve("rrweb"));
 
+/** The player's PageJumper (ui/src/player/jump.ts) bundled for the page, as `TapedeckJump`. */
+async function jumperBundle() {
+  const { rolldown } = await import(requireUi.resolve("rolldown"));
+  const bundle = await rolldown({
+    input: join(repoRoot, "ui/src/player/jump.ts"),
+    external: ["rrweb"],
+    logLevel: "warn",
+  });
+  const { output } = await bundle.generate({ format: "iife", name: "TapedeckJump" });
+  await bundle.close();
+  return output[0].code;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // A made-up origin, served by request interception: no server, and nothing leaves the machine.
 const ORIGIN = "http://keyframes.tapedeck.test";
@@ -45,6 +58,7 @@ const ORIGIN = "http://keyframes.tapedeck.test";
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="stylesheet" href="/rrweb.css">
 <script src="/rrweb.js"></script>
+<script src="/jump.js"></script>
 <style>body { margin: 0 } .root { position: relative; width: 1280px; height: 800px; overflow: hidden }</style>
 </head><body></body></html>`;
 
@@ -79,6 +93,7 @@ export async function openComparer({ width = 1280, height = 800 } = {}) {
     "/": { type: "text/html", body: PAGE },
     "/rrweb.js": { type: "text/javascript", body: readFileSync(join(rrwebDist, "rrweb.umd.cjs")) },
     "/rrweb.css": { type: "text/css", body: readFileSync(join(rrwebDist, "style.css")) },
+    "/jump.js": { type: "text/javascript", body: await jumperBundle() },
   };
   await page.route("**/*", (route) => {
     const url = new URL(route.request().url());
@@ -113,6 +128,19 @@ export async function openComparer({ width = 1280, height = 800 } = {}) {
 
   return {
     page,
+    /**
+     * Replays `steps[0].events` to `steps[0].at` in one Replayer, then moves it with the
+     * player's PageJumper to each next step's events (a starting point and what follows) and
+     * seeks there: `{ trees, rebuilt }`, the serialised page after each step and how many
+     * steps the jumper refused (a new Replayer then takes over, as in the player).
+     */
+    async jumpChain(steps) {
+      const paths = steps.map((s) => handOver(s.events));
+      return page.evaluate(
+        ([paths, ats, width, height]) => window.__jumpChain(paths, ats, width, height),
+        [paths, steps.map((s) => s.at), width, height],
+      );
+    },
     /** Page errors seen so far (rrweb's own warnings go to the console and are not kept). */
     warnings,
     serialise,
@@ -237,29 +265,31 @@ function installSerialiser() {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-  window.__replayAndSerialise = async (path, at, width, height) => {
+  const REPLAYER_CONFIG = {
+    UNSAFE_replayCanvas: false,
+    mouseTail: false,
+    showWarning: false,
+    speed: 1,
+  };
+  const fetchEvents = async (path) => {
     const events = await (await fetch(path)).json();
-    if (!Array.isArray(events) || events.length < 2) {
-      return { t: "#error", v: `not a replayable event array (${events?.length} events)` };
-    }
+    return Array.isArray(events) && events.length >= 2 ? events : null;
+  };
+  const newRoot = (width, height) => {
     const root = document.createElement("div");
     root.className = "root";
     root.style.width = `${width}px`;
     root.style.height = `${height}px`;
     document.body.append(root);
-    const replayer = new window.rrweb.Replayer(events, {
-      root,
-      UNSAFE_replayCanvas: false,
-      mouseTail: false,
-      showWarning: false,
-      speed: 1,
-    });
-    const first = Math.min(...events.map((e) => e.timestamp));
-    // pause(offset) applies the events strictly before first + offset synchronously; + 1 takes
-    // in those at `at` too.
-    replayer.pause(at + 1 - first);
-    // Settle: the constructor's deferred resize and first rebuild, iframe documents attached on
-    // load, style sheets. Done when two serialisations a few frames apart agree.
+    return root;
+  };
+  // pause(offset) applies the events strictly before first + offset synchronously; + 1 takes
+  // in those at `at` too.
+  const seek = (replayer, events, at) =>
+    replayer.pause(at + 1 - Math.min(...events.map((e) => e.timestamp)));
+  // Settle: the constructor's deferred resize and first rebuild, iframe documents attached on
+  // load, style sheets. Done when two serialisations a few frames apart agree.
+  const settle = async (replayer) => {
     let last = "";
     let tree;
     for (let i = 0; i < 40; i++) {
@@ -271,9 +301,50 @@ function installSerialiser() {
       if (text === last) break;
       last = text;
     }
+    return tree;
+  };
+  const notReplayable = (n) => ({ t: "#error", v: `not a replayable event array (${n} events)` });
+
+  window.__replayAndSerialise = async (path, at, width, height) => {
+    const events = await fetchEvents(path);
+    if (!events) return notReplayable(events?.length);
+    const root = newRoot(width, height);
+    const replayer = new window.rrweb.Replayer(events, { root, ...REPLAYER_CONFIG });
+    seek(replayer, events, at);
+    const tree = await settle(replayer);
     replayer.destroy();
     root.remove();
     return tree;
+  };
+
+  window.__jumpChain = async (paths, ats, width, height) => {
+    const root = newRoot(width, height);
+    const trees = [];
+    let rebuilt = 0;
+    let replayer = null;
+    let jumper = null;
+    for (let i = 0; i < paths.length; i++) {
+      const events = await fetchEvents(paths[i]);
+      if (!events) {
+        trees.push(notReplayable(events?.length));
+        continue;
+      }
+      if (!replayer) {
+        replayer = new window.rrweb.Replayer(events, { root, ...REPLAYER_CONFIG });
+        jumper = new window.TapedeckJump.PageJumper(replayer);
+      } else if (!jumper.load(events, ats[i])) {
+        // As the player does: a page the jumper cannot diff gets a new Replayer.
+        replayer.destroy();
+        replayer = new window.rrweb.Replayer(events, { root, ...REPLAYER_CONFIG });
+        jumper = new window.TapedeckJump.PageJumper(replayer);
+        rebuilt++;
+      }
+      seek(replayer, events, ats[i]);
+      trees.push(await settle(replayer));
+    }
+    replayer?.destroy();
+    root.remove();
+    return { trees, rebuilt };
   };
 }
 

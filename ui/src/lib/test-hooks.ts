@@ -11,7 +11,7 @@ export interface SegmentProbe {
   keyframe: boolean;
   /** Events far behind the playhead were let go. */
   trimmed: boolean;
-  /** Replayers built since the session opened (one per seek that needed a new start). */
+  /** Starting points entered since the session opened (one per seek that needed a new start). */
   built: number;
   /** Where the last load of a segment spent its time (ms), and how many events it had. */
   lastLoad: {
@@ -20,6 +20,8 @@ export interface SegmentProbe {
     buildMs: number;
     showMs: number;
     events: number;
+    /** The page on screen was kept and diffed into the new one (no new Replayer). */
+    kept: boolean;
   } | null;
 }
 

@@ -18,6 +18,7 @@ import type { Backend } from "../lib/backend/backend";
 import type { ChunkInfo, WindowInfo } from "../lib/bindings";
 import { markFirstFrame, type PlayerProbe, type SegmentProbe } from "../lib/test-hooks";
 import { decodeEvents } from "./decode";
+import { PageJumper } from "./jump";
 import { nextChunks, planPlayback, seekRange, type SeekRange } from "./plan";
 import { RemoteAssetRewriter } from "./remote-assets";
 import type { Size } from "./fit";
@@ -31,6 +32,8 @@ export interface LoadTiming {
   buildMs: number;
   showMs: number;
   events: number;
+  /** The page on screen was kept and diffed into the new one (no new Replayer). */
+  kept: boolean;
 }
 
 export interface ReplayState {
@@ -110,6 +113,8 @@ export const HOLD_ALL_BYTES = 8 * 1024 * 1024;
 /** One Replayer over chunks `fromSeq..=toSeq`, its events timed from `originTs`. */
 interface Segment {
   replayer: Replayer;
+  /** Moves the Replayer to another starting point, keeping its page (see jump.ts). */
+  jumper: PageJumper;
   fromSeq: number;
   toSeq: number;
   keyframe: boolean;
@@ -149,7 +154,7 @@ export class ReplayController implements PlayerProbe {
   /** Where the last segment load spent its time (for the benchmark). */
   private lastLoad: LoadTiming | null = null;
   private lastFetch = { bytesAt: 0 };
-  private lastInstall = { buildMs: 0, showMs: 0 };
+  private lastInstall = { buildMs: 0, showMs: 0, kept: false };
   /** Recent seeks' fetched bytes by range, oldest first. */
   private readonly seekCache = new Map<string, ArrayBuffer>();
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
@@ -395,7 +400,7 @@ export class ReplayController implements PlayerProbe {
         }
         const fetched = performance.now();
         try {
-          this.install(events, range, at);
+          this.enter(events, range, at);
         } catch (e) {
           this.update({ error: `Could not show this part of the recording: ${message(e)}` });
           return;
@@ -430,6 +435,30 @@ export class ReplayController implements PlayerProbe {
     return range;
   }
 
+  /**
+   * Shows `t` from `events` (the range's starting point and what follows): in the Replayer on
+   * screen when it can take them, diffing its page into the new one, else in a new Replayer.
+   */
+  private enter(events: eventWithTime[], range: SeekRange, t: number) {
+    const s = this.segment;
+    if (!s || !s.jumper.load(events, this.startTs + t)) {
+      this.install(events, range, t);
+      return;
+    }
+    const began = performance.now();
+    const held = this.events(s);
+    s.fromSeq = range.fromSeq;
+    s.toSeq = range.toSeq;
+    s.keyframe = range.keyframe;
+    s.originTs = held[0].timestamp;
+    s.loadedTs = this.bySeq.get(range.toSeq)?.endTs ?? held[held.length - 1].timestamp;
+    s.trimmed = false;
+    this.segmentsBuilt++;
+    this.show(t);
+    this.lastInstall = { buildMs: 0, showMs: performance.now() - began, kept: true };
+    this.updateLoaded();
+  }
+
   /** Builds a Replayer over `events` and shows `t` in it, in place of the one on screen. */
   private install(events: eventWithTime[], range: SeekRange, t: number) {
     const began = performance.now();
@@ -454,6 +483,7 @@ export class ReplayController implements PlayerProbe {
     const sorted = replayer.service.state.context.events;
     const segment: Segment = {
       replayer,
+      jumper: new PageJumper(replayer),
       fromSeq: range.fromSeq,
       toSeq: range.toSeq,
       keyframe: range.keyframe,
@@ -468,7 +498,7 @@ export class ReplayController implements PlayerProbe {
     const built = performance.now();
     this.show(t);
     this.dropSegment(old);
-    this.lastInstall = { buildMs: built - began, showMs: performance.now() - built };
+    this.lastInstall = { buildMs: built - began, showMs: performance.now() - built, kept: false };
     this.updateLoaded();
   }
 
