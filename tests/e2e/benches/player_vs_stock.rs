@@ -389,6 +389,7 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
         rounded(&probe_ff)
     ));
     fig.warm = warm_seeks(rec, opts.seeks, |t| tapedeck_seek(&app, rec, t)).await;
+    fig.notes.extend(seek_breakdown());
     app.screenshot(&format!("{}-tapedeck-after-seeks", stem(rec)))
         .await;
 
@@ -437,7 +438,50 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
 
 async fn tapedeck_seek(app: &App, rec: &Recording, t: &Target) -> f64 {
     tapedeck_seek_once(app, rec, &rec.home).await;
-    tapedeck_seek_once(app, rec, t).await
+    let ms = tapedeck_seek_once(app, rec, t).await;
+    let load = app
+        .js(
+            "return window.__tapedeck.segmentInfo?.()?.lastLoad ?? null",
+            vec![],
+        )
+        .await;
+    SEEK_LOADS.lock().unwrap().push((ms, load));
+    ms
+}
+
+/// Where each timed Tapedeck seek spent its time (the probe's `lastLoad`), for the notes.
+static SEEK_LOADS: std::sync::Mutex<Vec<(f64, Value)>> = std::sync::Mutex::new(Vec::new());
+
+/// The medians of the timed seeks' phases, and how many kept the page (no new Replayer).
+fn seek_breakdown() -> Option<String> {
+    let loads = std::mem::take(&mut *SEEK_LOADS.lock().unwrap());
+    let loads: Vec<_> = loads.into_iter().filter(|(_, l)| l.is_object()).collect();
+    if loads.is_empty() {
+        return None;
+    }
+    let median = |f: &dyn Fn(&(f64, Value)) -> f64| {
+        let mut v: Vec<f64> = loads.iter().map(f).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let field = |k: &'static str| move |(_, l): &(f64, Value)| l[k].as_f64().unwrap_or(f64::NAN);
+    let work = |(_, l): &(f64, Value)| {
+        ["fetchMs", "decodeMs", "buildMs", "showMs"]
+            .iter()
+            .map(|k| l[*k].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+    };
+    let kept = loads.iter().filter(|(_, l)| l["kept"] == true).count();
+    Some(format!(
+        "Tapedeck's timed seeks, medians (probe's lastLoad): fetch {:.0}, decode {:.0}, new Replayer {:.0}, \
+         rebuild/diff and fast-forward {:.0}, then until the frame shows {:.0} ms; {kept} of {} kept the page",
+        median(&field("fetchMs")),
+        median(&field("decodeMs")),
+        median(&field("buildMs")),
+        median(&field("showMs")),
+        median(&|x| x.0 - work(x)),
+        loads.len(),
+    ))
 }
 
 async fn tapedeck_seek_once(app: &App, rec: &Recording, t: &Target) -> f64 {

@@ -107,6 +107,10 @@ export class PageJumper {
   private snapshotIds = new Set<number>();
   private focusChanges: { id: number; focus: boolean }[] = [];
   private selection: unknown = null;
+  /** In a jump's flush: the scrolls the diff asks for, by node id, made once it is done. */
+  private flushing = false;
+  private readonly scrolls = new Map<number, { id: number }>();
+  private applyScrollNow: (d: { id: number }, isSync: boolean) => void = () => {};
 
   constructor(replayer: Replayer) {
     this.r = replayer as unknown as ReplayerInternals;
@@ -132,8 +136,12 @@ export class PageJumper {
     r.applyScroll = (d, isSync) => {
       const target = r.mirror.getNode(d.id);
       if (target) this.scrolled.add(target);
-      scroll(d, isSync);
+      // The diff scrolls each element as it reaches it, between its changes to the page, so
+      // every scroll lays the page out again; during a jump's diff they wait for its end.
+      if (this.flushing) this.scrolls.set(d.id, d);
+      else scroll(d, isSync);
     };
+    this.applyScrollNow = scroll;
     const rule = r.applyStyleSheetRule.bind(r);
     r.applyStyleSheetRule = (data, sheet) => {
       this.noteSheet(sheet);
@@ -201,12 +209,17 @@ export class PageJumper {
   }
 
   private beforeFlush() {
-    if (this.syncing) this.selection = this.r.lastSelectionData;
+    if (!this.syncing) return;
+    this.selection = this.r.lastSelectionData;
+    this.flushing = true;
   }
 
   private afterFlush() {
     if (!this.syncing) return;
     this.syncing = false;
+    this.flushing = false;
+    for (const d of this.scrolls.values()) this.applyScrollNow(d, true);
+    this.scrolls.clear();
     for (const { id, focus } of this.focusChanges) {
       const target = this.r.mirror.getNode(id) as HTMLElement | null;
       if (!target) continue;
