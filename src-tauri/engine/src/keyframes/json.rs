@@ -3,14 +3,21 @@
 //! `serde_json::Value` sorts keys, but the order of an element's attributes is what rrweb
 //! replays them in (and what `JSON.stringify` compares when rrweb decides whether a re-added
 //! node is the one it already has), so keyframes are built from, and written as, this.
+//!
+//! Keyframes parse every recorded event into this tree, so parsing is kept cheap: the keys
+//! rrweb writes (and common attribute names) are static strings rather than a copy each, and
+//! every object and array is allocated once at its final size.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
 
 #[derive(Debug, Clone, PartialEq, Default)]
+#[repr(u64)]
 pub enum Json {
     #[default]
     Null,
@@ -21,10 +28,13 @@ pub enum Json {
     Object(Obj),
 }
 
+/// An object key: a static string for the keys that come up all the time, else its own.
+pub type Key = Cow<'static, str>;
+
 /// Object entries in order; keys are unique (a repeated key keeps its first place and its
 /// last value, as `JSON.parse` does).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Obj(pub Vec<(String, Json)>);
+pub struct Obj(pub Vec<(Key, Json)>);
 
 impl Obj {
     pub fn new() -> Self {
@@ -40,7 +50,7 @@ impl Obj {
     }
 
     /// Sets `key`, in place when it exists (like `setAttribute`), else at the end.
-    pub fn insert(&mut self, key: impl Into<String>, value: Json) {
+    pub fn insert(&mut self, key: impl Into<Key>, value: Json) {
         let key = key.into();
         match self.get_mut(&key) {
             Some(slot) => *slot = value,
@@ -58,7 +68,12 @@ impl Obj {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// Entries with their keys as stored (cloning a static key copies no text).
+    pub fn entries(&self) -> impl Iterator<Item = (&Key, &Json)> {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
     pub fn len(&self) -> usize {
@@ -70,7 +85,7 @@ impl Obj {
     }
 }
 
-impl<K: Into<String>> FromIterator<(K, Json)> for Obj {
+impl<K: Into<Key>> FromIterator<(K, Json)> for Obj {
     fn from_iter<T: IntoIterator<Item = (K, Json)>>(iter: T) -> Self {
         let mut o = Obj::new();
         for (k, v) in iter {
@@ -89,6 +104,13 @@ impl Json {
     }
 
     pub fn as_object(&self) -> Option<&Obj> {
+        match self {
+            Json::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_object_mut(&mut self) -> Option<&mut Obj> {
         match self {
             Json::Object(o) => Some(o),
             _ => None,
@@ -177,9 +199,11 @@ impl Json {
             Json::Number(n) => Value::Number(n.clone()),
             Json::String(s) => Value::String(s.clone()),
             Json::Array(a) => Value::Array(a.iter().map(Json::to_value).collect()),
-            Json::Object(o) => {
-                Value::Object(o.0.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
-            }
+            Json::Object(o) => Value::Object(
+                o.0.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -192,9 +216,10 @@ impl From<Value> for Json {
             Value::Number(n) => Json::Number(n),
             Value::String(s) => Json::String(s),
             Value::Array(a) => Json::Array(a.into_iter().map(Json::from).collect()),
-            Value::Object(o) => {
-                Json::Object(Obj(o.into_iter().map(|(k, v)| (k, v.into())).collect()))
-            }
+            Value::Object(o) => Json::Object(Obj(o
+                .into_iter()
+                .map(|(k, v)| (intern_owned(k), v.into()))
+                .collect())),
         }
     }
 }
@@ -242,61 +267,490 @@ impl Serialize for Obj {
 
 impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_unit<E>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_none<E>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-                Json::deserialize(d)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
-                Ok(Json::Bool(b))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-                Ok(Json::Number(v.into()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-                Ok(Json::Number(v.into()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-                Ok(Json::num(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-                Ok(Json::String(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Json, E> {
-                Ok(Json::String(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(v) = seq.next_element()? {
-                    out.push(v);
-                }
-                Ok(Json::Array(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-                let mut out = Obj::new();
-                while let Some((k, v)) = map.next_entry::<String, Json>()? {
-                    out.insert(k, v);
-                }
-                Ok(Json::Object(out))
-            }
-        }
-        d.deserialize_any(V)
+        with_scratch(|scratch| JsonSeed(scratch).deserialize(d))
     }
 }
 
 /// Parses a JSON document keeping key order.
+///
+/// What `serde_json` accepts, with the same values: a parser of its own reads the common
+/// case (keys and strings without escapes, integers) in one pass over the bytes and hands
+/// the rest to `serde_json`, which also reads any document it does not take (to accept
+/// what it accepts and give its error).
 pub fn parse(bytes: &[u8]) -> Result<Json, de::value::Error> {
-    serde_json::from_slice(bytes).map_err(de::Error::custom)
+    with_scratch(|scratch| {
+        if let Some(v) = Fast::new(bytes, scratch).and_then(Fast::document) {
+            return Ok(v);
+        }
+        scratch.entries.clear();
+        scratch.items.clear();
+        parse_slow(bytes, scratch)
+    })
+    .map_err(de::Error::custom)
+}
+
+/// The same with `serde_json` alone.
+fn parse_slow(bytes: &[u8], scratch: &mut Scratch) -> Result<Json, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = JsonSeed(scratch).deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// The parser of [`parse`]'s common case; `None` where it leaves a document to
+/// `serde_json`.
+struct Fast<'a, 's> {
+    /// The document, UTF-8 checked once (a string's text is then a slice of it).
+    text: &'a str,
+    b: &'a [u8],
+    at: usize,
+    /// `serde_json`'s recursion limit: a document nested this deep is not taken.
+    depth: u8,
+    scratch: &'s mut Scratch,
+}
+
+/// Where [`Fast::value`] puts a value: an array's elements or an object's entries, in the
+/// scratch.
+trait Put {
+    fn put(self, scratch: &mut Scratch, v: Json);
+}
+
+struct ToItems;
+
+impl Put for ToItems {
+    #[inline(always)]
+    fn put(self, scratch: &mut Scratch, v: Json) {
+        scratch.items.push(v);
+    }
+}
+
+struct ToEntries(Key);
+
+impl Put for ToEntries {
+    #[inline(always)]
+    fn put(self, scratch: &mut Scratch, v: Json) {
+        scratch.entries.push((self.0, v));
+    }
+}
+
+/// Bytes that end the plain run of a string: a quote, a backslash, a control character.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+impl<'a, 's> Fast<'a, 's> {
+    /// `None` for a document that is not UTF-8 (`serde_json` then says where).
+    fn new(b: &'a [u8], scratch: &'s mut Scratch) -> Option<Self> {
+        Some(Self {
+            text: std::str::from_utf8(b).ok()?,
+            b,
+            at: 0,
+            depth: 128,
+            scratch,
+        })
+    }
+
+    fn document(mut self) -> Option<Json> {
+        self.value(ToItems)?;
+        self.skip_ws();
+        (self.at == self.b.len()).then(|| self.scratch.items.pop().unwrap_or_default())
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.b.get(self.at).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.at += 1)
+    }
+
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.b.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// Reads a value and puts it in its container. Each kind of leaf is made where it is
+    /// put, and containers are read by a call: a value handed back from a call or merged
+    /// from several kinds and then moved costs more than reading it.
+    #[inline(always)]
+    fn value(&mut self, put: impl Put) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                let (start, end, escaped) = self.string()?;
+                if escaped {
+                    let v = self.escaped_string(start - 1..end + 1)?;
+                    put.put(self.scratch, v);
+                } else {
+                    let s = self.text.get(start..end)?.to_owned();
+                    put.put(self.scratch, Json::String(s));
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                match self.integer() {
+                    Some((false, n)) => put.put(self.scratch, Json::Number(n.into())),
+                    Some((true, n)) => {
+                        // As `serde_json`: `-0` and what does not fit an i64 are floats.
+                        let neg = (n as i64).wrapping_neg();
+                        if neg >= 0 {
+                            put.put(self.scratch, Json::num(-(n as f64)));
+                        } else {
+                            put.put(self.scratch, Json::Number(neg.into()));
+                        }
+                    }
+                    None => {
+                        let v = self.other_number(start..self.at)?;
+                        put.put(self.scratch, v);
+                    }
+                }
+            }
+            b'{' => {
+                let v = self.object()?;
+                put.put(self.scratch, v);
+            }
+            b'[' => {
+                let v = self.array()?;
+                put.put(self.scratch, v);
+            }
+            b'n' => {
+                self.word(b"null")?;
+                put.put(self.scratch, Json::Null);
+            }
+            b't' => {
+                self.word(b"true")?;
+                put.put(self.scratch, Json::Bool(true));
+            }
+            b'f' => {
+                self.word(b"false")?;
+                put.put(self.scratch, Json::Bool(false));
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, quoted: std::ops::Range<usize>) -> Option<Json> {
+        let mut de = serde_json::Deserializer::from_slice(&self.b[quoted]);
+        JsonSeed(self.scratch).deserialize(&mut de).ok()
+    }
+
+    /// A string at the opening quote: where its text starts and ends, and whether it has
+    /// escapes. Leaves `at` after the closing quote.
+    #[inline(always)]
+    fn string(&mut self) -> Option<(usize, usize, bool)> {
+        let b = self.b;
+        let start = self.at + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            while i < b.len() && !STRING_STOP[b[i] as usize] {
+                i += 1;
+            }
+            match b.get(i)? {
+                b'"' => {
+                    self.at = i + 1;
+                    return Some((start, i, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number token: its sign and value when it is a plain integer that fits (else
+    /// `None`, for `serde_json` to read). Leaves `at` after it.
+    #[inline(always)]
+    fn integer(&mut self) -> Option<(bool, u64)> {
+        let b = self.b;
+        let start = self.at;
+        let mut end = start;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = b.get(end) {
+            end += 1;
+        }
+        self.at = end;
+        let text = &b[start..end];
+        let (negative, digits) = match text.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, text),
+        };
+        let plain = !digits.is_empty()
+            && digits.len() <= 19
+            && digits.iter().all(u8::is_ascii_digit)
+            && (digits[0] != b'0' || digits.len() == 1);
+        plain.then(|| {
+            let n = digits
+                .iter()
+                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            (negative, n)
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn other_number(&mut self, at: std::ops::Range<usize>) -> Option<Json> {
+        let mut de = serde_json::Deserializer::from_slice(&self.b[at]);
+        let v = JsonSeed(self.scratch).deserialize(&mut de).ok()?;
+        de.end().ok().map(|_| v)
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth -= 1;
+        (self.depth > 0).then_some(())
+    }
+
+    #[inline(never)]
+    fn array(&mut self) -> Option<Json> {
+        self.enter()?;
+        self.at += 1;
+        let start = self.scratch.items.len();
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                self.value(ToItems)?;
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth += 1;
+        Some(Json::Array(self.scratch.items.drain(start..).collect()))
+    }
+
+    #[inline(never)]
+    fn object(&mut self) -> Option<Json> {
+        self.enter()?;
+        self.at += 1;
+        let start = self.scratch.entries.len();
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let (from, to, escaped) = self.string()?;
+                let key = if escaped {
+                    let mut de = serde_json::Deserializer::from_slice(&self.b[from - 1..=to]);
+                    KeySeed.deserialize(&mut de).ok()?
+                } else {
+                    intern(self.text.get(from..to)?)
+                };
+                self.eat(b':')?;
+                self.value(ToEntries(key))?;
+                let entries = &mut self.scratch.entries;
+                let (new, earlier) = entries[start..].split_last_mut()?;
+                if let Some(slot) = earlier.iter_mut().find(|(k, _)| same_key(k, &new.0)) {
+                    // A repeated key keeps its first place and takes the last value.
+                    slot.1 = std::mem::take(&mut new.1);
+                    entries.pop();
+                }
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth += 1;
+        Some(Json::Object(Obj(self
+            .scratch
+            .entries
+            .drain(start..)
+            .collect())))
+    }
+}
+
+/// Entries and elements of the objects and arrays being parsed, the innermost last: each
+/// is moved into a vector of its exact size when it ends. Kept per thread between parses.
+#[derive(Default)]
+struct Scratch {
+    entries: Vec<(Key, Json)>,
+    items: Vec<Json>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    // Taken out while in use, so a parse inside a parse gets a fresh one.
+    let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let out = f(&mut scratch);
+    scratch.entries.clear();
+    scratch.items.clear();
+    SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    out
+}
+
+struct JsonSeed<'s>(&'s mut Scratch);
+
+impl<'de> DeserializeSeed<'de> for JsonSeed<'_> {
+    type Value = Json;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for JsonSeed<'_> {
+    type Value = Json;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::num(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let scratch = self.0;
+        let start = scratch.items.len();
+        while let Some(v) = seq.next_element_seed(JsonSeed(&mut *scratch))? {
+            scratch.items.push(v);
+        }
+        Ok(Json::Array(scratch.items.drain(start..).collect()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let scratch = self.0;
+        let start = scratch.entries.len();
+        while let Some(k) = map.next_key_seed(KeySeed)? {
+            let v = map.next_value_seed(JsonSeed(&mut *scratch))?;
+            match scratch.entries[start..]
+                .iter_mut()
+                .find(|(key, _)| *key == k)
+            {
+                Some(slot) => slot.1 = v,
+                None => scratch.entries.push((k, v)),
+            }
+        }
+        Ok(Json::Object(Obj(scratch.entries.drain(start..).collect())))
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+        Ok(intern(v))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Key, E> {
+        Ok(intern_owned(v))
+    }
+}
+
+macro_rules! static_keys {
+    ($($k:literal)*) => {
+        /// The static string for a common key.
+        fn static_key(s: &str) -> Option<&'static str> {
+            match s {
+                $($k => Some($k),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+// rrweb's event, node and mutation keys, then common attribute names.
+static_keys! {
+    "type" "data" "timestamp" "source" "id" "parentId" "nextId" "previousId" "node"
+    "attributes" "childNodes" "tagName" "textContent" "texts" "removes" "adds" "value"
+    "isSVG" "needBlock" "rootId" "isShadow" "isShadowHost" "isStyle" "isAttachIframe"
+    "name" "publicId" "systemId" "compatMode" "href" "width" "height" "initialOffset"
+    "left" "top" "x" "y" "positions" "timeOffset" "text" "isChecked" "userTriggered"
+    "pointerType" "styleId" "styleIds" "rule" "index" "set" "remove"
+    "property" "priority" "currentTime" "volume" "muted" "loop" "playbackRate" "ranges"
+    "start" "startOffset" "end" "endOffset" "commands" "args" "setter" "windowId"
+    "class" "style" "title" "src" "alt" "rel" "lang" "dir" "role" "for" "action" "method"
+    "content" "charset" "placeholder" "disabled" "checked" "selected" "hidden" "tabindex"
+    "aria-label" "aria-hidden" "aria-expanded" "aria-selected" "aria-controls"
+    "aria-labelledby" "aria-describedby" "data-testid" "target" "srcset" "sizes" "viewBox"
+    "d" "fill" "stroke" "xmlns" "_cssText" "rr_width" "rr_height" "rr_dataURL"
+    "rr_scrollLeft" "rr_scrollTop" "rr_mediaState" "rr_mediaCurrentTime"
+}
+
+/// Key equality for keys from [`intern`], which are static exactly when they are in the
+/// table: a static key never equals one of its own.
+fn same_key(a: &Key, b: &Key) -> bool {
+    match (a, b) {
+        (Cow::Borrowed(a), Cow::Borrowed(b)) => std::ptr::eq(*a, *b) || a == b,
+        (Cow::Owned(a), Cow::Owned(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn intern(s: &str) -> Key {
+    match static_key(s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_owned()),
+    }
+}
+
+fn intern_owned(s: String) -> Key {
+    match static_key(&s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s),
+    }
 }
 
 #[cfg(test)]
@@ -313,8 +767,128 @@ mod tests {
     }
 
     #[test]
+    fn nested_and_escaped_keys_parse_like_serde_json() {
+        let text =
+            r#"{"a":[{"b":[],"c":{}},[1,[2,{"type":"x"}]]],"\u0074ype":{"k\n":"v\"w"},"e":-1.5e3}"#;
+        let v = parse(text.as_bytes()).unwrap();
+        assert_eq!(
+            v.to_string_compact(),
+            r#"{"a":[{"b":[],"c":{}},[1,[2,{"type":"x"}]]],"type":{"k\n":"v\"w"},"e":-1500}"#
+        );
+        assert!(parse(br#"{"a":1} x"#).is_err());
+        assert!(parse(br#"{"a":[1,{"b":}]}"#).is_err());
+        // A failed parse leaves nothing behind for the next one.
+        assert_eq!(parse(br#"[1,2]"#).unwrap().to_string_compact(), "[1,2]");
+    }
+
+    #[test]
     fn repeated_key_keeps_first_place_last_value() {
         let v = parse(br#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(v.to_string_compact(), r#"{"a":3,"b":2}"#);
+    }
+
+    /// What the fast parser takes, `serde_json` reads the same; what it leaves, `parse`
+    /// still reads as `serde_json` does.
+    fn same_as_serde(text: &[u8]) -> bool {
+        let mut scratch = Scratch::default();
+        let fast = Fast::new(text, &mut scratch).and_then(Fast::document);
+        let mut scratch = Scratch::default();
+        let slow = parse_slow(text, &mut scratch).ok();
+        if let Some(f) = &fast {
+            assert_eq!(Some(f), slow.as_ref(), "{}", String::from_utf8_lossy(text));
+            assert_eq!(
+                f.to_string_compact(),
+                slow.as_ref().unwrap().to_string_compact()
+            );
+        }
+        assert_eq!(parse(text).ok(), slow, "{}", String::from_utf8_lossy(text));
+        fast.is_some()
+    }
+
+    #[test]
+    fn the_fast_parser_agrees_with_serde_json() {
+        let taken = [
+            r#"{"type":3,"data":{"source":0,"adds":[{"parentId":1,"nextId":null,"node":{"type":2,"tagName":"div","attributes":{"class":"a b"},"childNodes":[],"id":5}}]},"timestamp":1768208410250}"#,
+            " { \"a\" : [ 1 , 2 ,\t3 ]\r\n, \"b\" : { } , \"c\" : [ ] } ",
+            r#"{"a":1,"b":2,"a":3}"#,
+            r#"[0,-0,-1,9223372036854775807,-9223372036854775808,-9223372036854775809]"#,
+            r#"[1234567890123456789,-1234567890123456789,true,false,null]"#,
+            r#"["\u00e9t\u00e9 \"q\" \\ \n","","h\u00e9"]"#,
+            r#"{"k\u0065y":"v","\n":1}"#,
+            r#"[1.5,-2.25e3,0.1,12345678901234567890,99999999999999999999,1E2,1e-7]"#,
+            "[\"\u{e9}\u{4e2d}\u{1f600}\"]",
+        ];
+        for t in taken {
+            assert!(same_as_serde(t.as_bytes()), "{t}");
+        }
+        let left = [
+            "",
+            " ",
+            "[1,]",
+            "{\"a\":1,}",
+            "[01]",
+            "[-]",
+            "[1.]",
+            "[1e]",
+            "[.5]",
+            "[+1]",
+            "{\"a\" 1}",
+            "{1:2}",
+            "[\"a\u{1}\"]",
+            "[\"\\x\"]",
+            "[\"\\ud800\"]",
+            "nul",
+            "[1] 2",
+            "[1 2]",
+            "[1e400]",
+            "\u{feff}[1]",
+            "[1-2]",
+            "[1e5.5]",
+            "{\"a\":}",
+            "[tru]",
+            "[\"a]",
+        ];
+        for t in left {
+            assert!(!same_as_serde(t.as_bytes()), "{t}");
+        }
+        assert!(!same_as_serde(b"[\"\xff\"]"));
+        // serde_json's recursion limit: 127 levels are read, 128 are not.
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(same_as_serde(nested(127).as_bytes()));
+        assert!(!same_as_serde(nested(128).as_bytes()));
+        let objects = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        assert!(same_as_serde(objects(127).as_bytes()));
+        assert!(!same_as_serde(objects(128).as_bytes()));
+    }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\"\\\\\u{0}-\u{1f}é中😀]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[a-c\"\\\\é]{0,3}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_parser_agrees_on_any_document(v in any_json(), pretty in proptest::bool::ANY) {
+            let text = if pretty {
+                serde_json::to_vec_pretty(&v).unwrap()
+            } else {
+                serde_json::to_vec(&v).unwrap()
+            };
+            proptest::prop_assert!(same_as_serde(&text));
+        }
     }
 }

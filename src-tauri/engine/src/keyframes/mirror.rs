@@ -15,9 +15,37 @@
 //! snapshot; they are dropped and counted.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::json::{Json, Obj};
 use super::style_attr;
+
+/// Hashes node ids (integers, mostly dense) with one multiplication, not SipHash: the mirror
+/// looks nodes up all the time and ids come from the recording, not from an adversary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+}
+
+pub(crate) type IdMap<V> = HashMap<i64, V, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdSet = HashSet<i64, BuildHasherDefault<IdHasher>>;
 
 pub mod node_type {
     pub const DOCUMENT: u8 = 0;
@@ -53,7 +81,8 @@ struct Node {
     /// when it has no serialized children; that text has no id.
     css_text_child: bool,
     /// What rrweb compares a re-added node with (`isNodeMetaEqual`): the node as built.
-    meta: Obj,
+    /// `None` while `fields` are as built (the meta is then the same keys of `fields`).
+    meta: Option<Obj>,
     /// Whether the node was built from a serialization with children (rrweb's rebuild of a
     /// `<style>` on a `_cssText` change depends on it).
     meta_had_children: bool,
@@ -80,7 +109,9 @@ pub struct MirrorStats {
 
 #[derive(Debug, Clone, Default)]
 pub struct DomMirror {
-    nodes: HashMap<i64, Node>,
+    /// Boxed: nodes come and go all the time, and a table of small entries is cheap to grow
+    /// and to clean of the places removed ones leave.
+    nodes: IdMap<Box<Node>>,
     root: Option<i64>,
     initial_offset: Json,
     /// Iframe documents whose iframe is not there yet (rrweb's `newDocumentQueue`, which a
@@ -92,7 +123,7 @@ pub struct DomMirror {
     legacy: Vec<(i64, Obj)>,
     next_ghost: i64,
     /// Ids rrweb still maps but that are out of the page.
-    detached: HashSet<i64>,
+    detached: IdSet,
     /// Ids built anew since [`DomMirror::take_fresh`] was last called.
     fresh: Vec<i64>,
     stats: MirrorStats,
@@ -199,12 +230,21 @@ impl DomMirror {
 
     /// A FullSnapshot's `data` (`{node, initialOffset}`) replaces the whole document.
     pub fn apply_full_snapshot(&mut self, data: &Json) {
+        self.apply_full_snapshot_owned(data.clone());
+    }
+
+    /// [`DomMirror::apply_full_snapshot`], taking the nodes' fields from `data`.
+    pub fn apply_full_snapshot_owned(&mut self, data: Json) {
         self.nodes.clear();
         self.detached.clear();
         self.legacy.clear();
         self.root = None;
+        let Json::Object(mut data) = data else {
+            self.initial_offset = Json::Null;
+            return;
+        };
         self.initial_offset = data.get("initialOffset").cloned().unwrap_or(Json::Null);
-        let Some(node) = data.get("node").and_then(Json::as_object) else {
+        let Some(Json::Object(node)) = data.get_mut("node").map(std::mem::take) else {
             return;
         };
         let mut iframes = Vec::new();
@@ -216,11 +256,11 @@ impl DomMirror {
     /// without `skipChild`. Returns the root's id.
     fn build_tree(
         &mut self,
-        n: &Obj,
+        n: Obj,
         parent: Option<(i64, Slot)>,
         iframes: &mut Vec<i64>,
     ) -> Option<i64> {
-        let (id, reused) = self.obtain(n).ok()?;
+        let (id, reused, children) = self.obtain(n).ok()?;
         if let Some((p, slot)) = parent {
             self.detach_from_parent(id);
             self.link_last(id, p, slot);
@@ -236,15 +276,19 @@ impl DomMirror {
         if kind != DOCUMENT && kind != ELEMENT {
             return Some(id);
         }
-        let mut children: Vec<Obj> = n
-            .get("childNodes")
-            .and_then(Json::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|c| c.as_object().cloned())
+        let mut children: Vec<Obj> = children
+            .into_iter()
+            .filter_map(|c| match c {
+                Json::Object(o) => Some(o),
+                _ => None,
+            })
             .collect();
-        let attrs = n.get("attributes").and_then(Json::as_object);
-        match self.dom_name(id).as_deref() {
+        // The attributes as recorded: the node was just built from them.
+        let attrs = self.nodes[&id]
+            .fields
+            .get("attributes")
+            .and_then(Json::as_object);
+        match self.dom_name(id) {
             // The value becomes a text node without an id; serialized children are ignored.
             Some("TEXTAREA") if attrs.and_then(|a| a.get("value")).is_some_and(is_string) => {
                 children.clear();
@@ -261,7 +305,7 @@ impl DomMirror {
             _ => {}
         }
         let host = self.nodes[&id].has_shadow_root;
-        for c in &children {
+        for c in children {
             let slot = if kind == ELEMENT && c.get("type").and_then(Json::as_i64) == Some(0) {
                 Slot::Content
             } else if host && c.get("isShadow").is_some_and(Json::truthy) {
@@ -280,36 +324,40 @@ impl DomMirror {
     /// rrweb's `buildNodeWithSN` identity rule: a node it already maps with an equal
     /// serialization is reused as it is; otherwise a new node is built, and an old one of
     /// that id stays in the page without an id.
-    fn obtain(&mut self, n: &Obj) -> Result<(i64, bool), Abort> {
+    /// The node's fields are taken from `n`; its serialized children are returned.
+    fn obtain(&mut self, n: Obj) -> Result<(i64, bool, Vec<Json>), Abort> {
         let id = n.get("id").and_then(Json::as_i64).ok_or(Abort)?;
         let kind = n
             .get("type")
             .and_then(Json::as_i64)
             .filter(|k| (0..=5).contains(k))
             .ok_or(Abort)? as u8;
-        let meta = meta_of(kind, n);
         if let Some(old) = self.nodes.get(&id) {
-            if old.kind == kind && old.meta == meta {
-                return Ok((id, true));
+            if old.kind == kind && meta_eq(kind, old.meta.as_ref().unwrap_or(&old.fields), &n) {
+                return Ok((id, true, Vec::new()));
             }
             self.ghost(id);
         }
-        let mut fields = Obj::new();
-        for (k, v) in n.iter() {
-            if !matches!(k, "id" | "type" | "childNodes") {
-                fields.insert(k, v.clone());
+        let mut fields = n;
+        let mut children = Vec::new();
+        fields.0.retain_mut(|(k, v)| match k.as_ref() {
+            "childNodes" => {
+                if let Json::Array(c) = v {
+                    children = std::mem::take(c);
+                }
+                false
             }
-        }
-        let meta_had_children = n
-            .get("childNodes")
-            .and_then(Json::as_array)
-            .is_some_and(|c| !c.is_empty());
-        let has_shadow_root = kind == ELEMENT && n.get("isShadowHost").is_some_and(Json::truthy);
+            "id" | "type" => false,
+            _ => true,
+        });
+        let meta_had_children = !children.is_empty();
+        let has_shadow_root =
+            kind == ELEMENT && fields.get("isShadowHost").is_some_and(Json::truthy);
         self.detached.remove(&id);
         self.fresh.push(id);
         self.nodes.insert(
             id,
-            Node {
+            Box::new(Node {
                 kind,
                 fields,
                 parent: None,
@@ -318,24 +366,45 @@ impl DomMirror {
                 content: None,
                 has_shadow_root,
                 css_text_child: false,
-                meta,
+                meta: None,
                 meta_had_children,
-            },
+            }),
         );
-        Ok((id, false))
+        Ok((id, false, children))
     }
 
     // ---- mutations -----------------------------------------------------------------------
 
     /// An IncrementalSnapshot Mutation's `data`.
     pub fn apply_mutation(&mut self, d: &Json) {
-        if self.mutate(d).is_err() {
+        self.apply_mutation_owned(d.clone());
+    }
+
+    /// [`DomMirror::apply_mutation`], taking the added nodes' fields from `d`.
+    pub fn apply_mutation_owned(&mut self, mut d: Json) {
+        if self.mutate(&mut d).is_err() {
             self.stats.aborted_mutations += 1;
         }
     }
 
-    fn mutate(&mut self, d: &Json) -> Result<(), Abort> {
-        // Borrowed, not cloned: a mutation's adds hold whole subtrees.
+    fn mutate(&mut self, d: &mut Json) -> Result<(), Abort> {
+        // The adds and attribute changes are moved into the mirror; the rest is read where it
+        // is.
+        let mut take = |key: &str| -> Vec<Obj> {
+            match d.as_object_mut().and_then(|o| o.get_mut(key)) {
+                Some(Json::Array(list)) => std::mem::take(list)
+                    .into_iter()
+                    .filter_map(|v| match v {
+                        Json::Object(o) => Some(o),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let adds = take("adds");
+        let attributes = take("attributes");
+        let d = &*d;
         let list = |key: &str| -> Vec<&Obj> {
             d.get(key)
                 .and_then(Json::as_array)
@@ -351,18 +420,18 @@ impl DomMirror {
         for r in &removes {
             self.remove(r);
         }
-        let removed: HashSet<i64> = removes
+        let removed: IdSet = removes
             .iter()
             .filter_map(|r| r.get("id").and_then(Json::as_i64))
             .collect();
 
         let mut queue: Vec<Obj> = Vec::new();
-        for add in list("adds") {
+        for add in adds {
             self.append(add, &mut queue)?;
         }
         while !queue.is_empty() {
             let pending = queue.len();
-            let trees = resolve_trees(std::mem::take(&mut queue));
+            let mut trees = resolve_trees(std::mem::take(&mut queue));
             let mut order = Vec::new();
             for t in &trees.roots {
                 if self.exists(trees.items[*t].add.get("parentId")) {
@@ -372,7 +441,7 @@ impl DomMirror {
                 }
             }
             for i in order {
-                self.append(&trees.items[i].add, &mut queue)?;
+                self.append(std::mem::take(&mut trees.items[i].add), &mut queue)?;
             }
             // rrweb retries until a time limit; a round that places nothing never will.
             if queue.len() >= pending {
@@ -382,7 +451,7 @@ impl DomMirror {
         }
 
         // The last text per node wins.
-        let mut seen = HashSet::new();
+        let mut seen = IdSet::default();
         for t in list("texts").iter().rev() {
             let Some(id) = t.get("id").and_then(Json::as_i64) else {
                 continue;
@@ -392,14 +461,14 @@ impl DomMirror {
             }
         }
 
-        for a in list("attributes") {
+        for mut a in attributes {
             let Some(id) = a.get("id").and_then(Json::as_i64) else {
                 continue;
             };
             if removed.contains(&id) || !self.nodes.contains_key(&id) {
                 continue;
             }
-            if let Some(changes) = a.get("attributes").and_then(Json::as_object) {
+            if let Some(Json::Object(changes)) = a.get_mut("attributes").map(std::mem::take) {
                 self.set_attributes(id, changes);
             }
         }
@@ -433,18 +502,22 @@ impl DomMirror {
         }
     }
 
-    fn append(&mut self, add: &Obj, queue: &mut Vec<Obj>) -> Result<(), Abort> {
+    /// Places one add; its node's fields go into the mirror (an add that has to wait is kept
+    /// whole).
+    fn append(&mut self, mut add: Obj, queue: &mut Vec<Obj>) -> Result<(), Abort> {
         let node = add.get("node").and_then(Json::as_object).ok_or(Abort)?;
+        let is_document = node.get("type").and_then(Json::as_i64) == Some(DOCUMENT as i64);
+        let shadow = node.get("isShadow").is_some_and(Json::truthy);
+        let root_id = node.get("rootId").filter(|r| r.truthy()).map(Json::as_i64);
         let parent_id = add.get("parentId").and_then(Json::as_i64);
         let Some(parent) = parent_id.filter(|p| self.nodes.contains_key(p)) else {
-            if node.get("type").and_then(Json::as_i64) == Some(DOCUMENT as i64) {
-                self.pending_documents.push(add.clone());
+            if is_document {
+                self.pending_documents.push(add);
             } else {
-                queue.push(add.clone());
+                queue.push(add);
             }
             return Ok(());
         };
-        let shadow = node.get("isShadow").is_some_and(Json::truthy);
         let slot = if shadow {
             self.node_mut(parent).has_shadow_root = true;
             Slot::Shadow
@@ -462,12 +535,16 @@ impl DomMirror {
             .and_then(Json::as_i64)
             .filter(|n| self.nodes.contains_key(n));
         let next_given = next_id.is_some_and(|v| !v.is_null() && v.as_i64() != Some(-1));
+        let legacy_marker = |v: Option<&Json>| v.and_then(Json::as_i64) == Some(-1);
+        let legacy = legacy_marker(previous_id) || legacy_marker(next_id);
+        let sibling_given =
+            previous_id.is_some_and(Json::truthy) || next_id.is_some_and(Json::truthy);
         if next_given && next.is_none() {
-            queue.push(add.clone());
+            queue.push(add);
             return Ok(());
         }
-        if let Some(root) = node.get("rootId").filter(|r| r.truthy()) {
-            if !self.exists(Some(root)) {
+        if let Some(root) = root_id {
+            if !root.is_some_and(|r| self.nodes.contains_key(&r)) {
                 return Ok(());
             }
         }
@@ -475,11 +552,14 @@ impl DomMirror {
             self.attach_document(add, parent);
             return Ok(());
         }
-        let (target, _) = self.obtain(node)?;
-        let legacy_marker = |v: Option<&Json>| v.and_then(Json::as_i64) == Some(-1);
-        if legacy_marker(previous_id) || legacy_marker(next_id) {
+        // The node goes into the mirror; the add keeps its place (and its other keys).
+        let Some(Json::Object(node)) = add.get_mut("node").map(std::mem::take) else {
+            return Err(Abort);
+        };
+        let (target, _, _) = self.obtain(node)?;
+        if legacy {
             self.legacy.retain(|(id, _)| *id != target);
-            self.legacy.push((target, add.clone()));
+            self.legacy.push((target, add));
             return Ok(());
         }
         let target_kind = self.nodes[&target].kind;
@@ -511,7 +591,7 @@ impl DomMirror {
                             .attribute(parent, "_cssText")
                             .cloned()
                             .unwrap_or(Json::str(""));
-                        self.node_mut(target).fields.insert("textContent", css);
+                        self.fields_mut(target).insert("textContent", css);
                         self.node_mut(parent).css_text_child = false;
                     }
                 }
@@ -527,7 +607,7 @@ impl DomMirror {
                     self.drop_subtree(f, true);
                 }
             }
-            if self.dom_name(target).as_deref() == Some("HTML") {
+            if self.dom_is(target, "HTML") {
                 let html = self.nodes[&parent]
                     .children
                     .iter()
@@ -551,10 +631,8 @@ impl DomMirror {
         if self.is_iframe(target) {
             self.attach_queued_documents(vec![target]);
         }
-        if !self.legacy.is_empty()
-            && (previous_id.is_some_and(Json::truthy) || next_id.is_some_and(Json::truthy))
-        {
-            self.resolve_legacy((parent, slot), target, add)?;
+        if !self.legacy.is_empty() && sibling_given {
+            self.resolve_legacy((parent, slot), target, &add)?;
         }
         Ok(())
     }
@@ -639,8 +717,8 @@ impl DomMirror {
     }
 
     /// rrweb's `attachDocumentToIframe`: the iframe gets a new document, built whole.
-    fn attach_document(&mut self, add: &Obj, iframe: i64) {
-        let Some(doc) = add.get("node").and_then(Json::as_object) else {
+    fn attach_document(&mut self, mut add: Obj, iframe: i64) {
+        let Some(Json::Object(doc)) = add.get_mut("node").map(std::mem::take) else {
             return;
         };
         self.drop_content(iframe);
@@ -659,8 +737,8 @@ impl DomMirror {
             else {
                 continue;
             };
-            let add = self.pending_documents.remove(at);
-            let Some(doc) = add.get("node").and_then(Json::as_object) else {
+            let mut add = self.pending_documents.remove(at);
+            let Some(Json::Object(doc)) = add.get_mut("node").map(std::mem::take) else {
                 continue;
             };
             self.drop_content(f);
@@ -675,21 +753,21 @@ impl DomMirror {
             TEXT | CDATA | COMMENT => {
                 let under_style = self.nodes[&id]
                     .parent
-                    .is_some_and(|(p, _)| self.dom_name(p).as_deref() == Some("STYLE"));
-                let n = self.node_mut(id);
+                    .is_some_and(|(p, _)| self.dom_is(p, "STYLE"));
+                let fields = self.fields_mut(id);
                 // rrweb adapts style text for replay (hover rules); `isStyle` makes a rebuild
                 // do the same.
                 if under_style && value.truthy() {
-                    n.fields.insert("isStyle", Json::Bool(true));
+                    fields.insert("isStyle", Json::Bool(true));
                 }
-                n.fields.insert("textContent", Json::String(text));
+                fields.insert("textContent", Json::String(text));
             }
             ELEMENT => {
                 self.stats.element_text_changes += 1;
                 for c in self.nodes[&id].children.clone() {
                     self.drop_subtree(c, true);
                 }
-                match self.dom_name(id).as_deref() {
+                match self.dom_name(id) {
                     Some("TEXTAREA") => self.attributes_mut(id).insert("value", Json::String(text)),
                     Some("STYLE") => {
                         self.attributes_mut(id)
@@ -703,28 +781,62 @@ impl DomMirror {
         }
     }
 
-    fn set_attributes(&mut self, id: i64, changes: &Obj) {
+    fn set_attributes(&mut self, id: i64, changes: Obj) {
         if self.nodes[&id].kind != ELEMENT {
             return;
         }
         let name = self.dom_name(id);
-        for (key, value) in changes.iter() {
+        let rebuilds = matches!(name, Some("LINK" | "STYLE"))
+            && changes
+                .iter()
+                .any(|(k, v)| k == "_cssText" && matches!(v, Json::String(_)));
+        if rebuilds {
+            return self.set_attributes_until_rebuild(id, name, &changes);
+        }
+        // What `set_attributes_until_rebuild` does when nothing rebuilds, values moved in.
+        for (key, value) in changes.0 {
+            match value {
+                Json::Null => {
+                    self.attributes_mut(id).remove(&key);
+                }
+                Json::String(v) => {
+                    if key == "value" && name == Some("TEXTAREA") {
+                        for c in self.nodes[&id].children.clone() {
+                            self.drop_subtree(c, true);
+                        }
+                    }
+                    self.attributes_mut(id).insert(key, Json::String(v));
+                }
+                Json::Object(styles) if key == "style" => {
+                    let current = self.attribute(id, "style").and_then(Json::as_str);
+                    let text = style_attr::apply(current, &styles);
+                    self.attributes_mut(id).insert("style", Json::String(text));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sets attributes in order until a `_cssText` string rebuilds the element.
+    fn set_attributes_until_rebuild(&mut self, id: i64, name: Option<&'static str>, changes: &Obj) {
+        for (key, value) in changes.entries() {
             match value {
                 Json::Null => {
                     self.attributes_mut(id).remove(key);
                 }
                 Json::String(v) => {
-                    if key == "_cssText" && matches!(name.as_deref(), Some("LINK" | "STYLE")) {
+                    if key == "_cssText" && matches!(name, Some("LINK" | "STYLE")) {
                         self.rebuild_style(id, changes);
                         // rrweb breaks out of this node's attributes here.
                         return;
                     }
-                    if key == "value" && name.as_deref() == Some("TEXTAREA") {
+                    if key == "value" && name == Some("TEXTAREA") {
                         for c in self.nodes[&id].children.clone() {
                             self.drop_subtree(c, true);
                         }
                     }
-                    self.attributes_mut(id).insert(key, Json::String(v.clone()));
+                    self.attributes_mut(id)
+                        .insert(key.clone(), Json::String(v.clone()));
                 }
                 Json::Object(styles) if key == "style" => {
                     let current = self.attribute(id, "style").and_then(Json::as_str);
@@ -741,26 +853,30 @@ impl DomMirror {
     /// and its children go (a rebuild from a serialization without children gets the css as
     /// an id-less text node instead).
     fn rebuild_style(&mut self, id: i64, changes: &Obj) {
+        self.fields_mut(id);
         let mut meta_attrs = self.nodes[&id]
             .meta
-            .get("attributes")
+            .as_ref()
+            .and_then(|m| m.get("attributes"))
             .and_then(Json::as_object)
             .cloned()
             .unwrap_or_default();
-        for (k, v) in changes.iter() {
-            meta_attrs.insert(k, v.clone());
+        for (k, v) in changes.entries() {
+            meta_attrs.insert(k.clone(), v.clone());
         }
         let attrs: Obj = meta_attrs
-            .iter()
+            .entries()
             .filter(|(_, v)| !v.is_null() && !matches!(v, Json::Object(_) | Json::Array(_)))
-            .map(|(k, v)| (k, v.clone()))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for c in self.nodes[&id].children.clone() {
             self.drop_subtree(c, true);
         }
         let n = self.node_mut(id);
         n.css_text_child = !n.meta_had_children;
-        n.meta.insert("attributes", Json::Object(meta_attrs));
+        if let Some(meta) = n.meta.as_mut() {
+            meta.insert("attributes", Json::Object(meta_attrs));
+        }
         n.fields.insert("attributes", Json::Object(attrs));
     }
 
@@ -802,6 +918,20 @@ impl DomMirror {
             }
         }
         e
+    }
+
+    /// [`DomMirror::to_full_snapshot_at`] as something to serialize: the same JSON, written
+    /// straight from the mirror instead of from a tree built for it.
+    pub fn full_snapshot_writer(
+        &self,
+        timestamp: f64,
+        offset: Option<(f64, f64)>,
+    ) -> impl Serialize + '_ {
+        SnapshotEvent {
+            mirror: self,
+            timestamp,
+            offset,
+        }
     }
 
     /// Mutations to follow the snapshot: one attaching each iframe's document (outer frames
@@ -895,9 +1025,9 @@ impl DomMirror {
         let n = &self.nodes[&id];
         let mut o = Obj::new();
         o.insert("type", Json::int(n.kind as i64));
-        for (k, v) in n.fields.iter() {
-            if !matches!(k, "isShadow" | "isShadowHost") {
-                o.insert(k, v.clone());
+        for (k, v) in n.fields.entries() {
+            if !matches!(k.as_ref(), "isShadow" | "isShadowHost") {
+                o.insert(k.clone(), v.clone());
             }
         }
         if n.kind == ELEMENT {
@@ -905,7 +1035,7 @@ impl DomMirror {
                 o.insert("isShadowHost", Json::Bool(true));
             }
             let keep_css = n.css_text_child && n.children.is_empty();
-            if !keep_css && self.dom_name(id).as_deref() == Some("STYLE") {
+            if !keep_css && self.dom_is(id, "STYLE") {
                 // Children carry the text; `_cssText` would overwrite them on rebuild.
                 if let Some(Json::Object(a)) = o.get_mut("attributes") {
                     a.remove("_cssText");
@@ -941,8 +1071,17 @@ impl DomMirror {
             .is_some_and(|id| self.nodes.contains_key(&id))
     }
 
+    /// The node's fields, to change them: the meta they were built with is kept aside first.
+    fn fields_mut(&mut self, id: i64) -> &mut Obj {
+        let n = self.node_mut(id);
+        if n.meta.is_none() {
+            n.meta = Some(meta_of(n.kind, &n.fields));
+        }
+        &mut n.fields
+    }
+
     fn attributes_mut(&mut self, id: i64) -> &mut Obj {
-        let fields = &mut self.node_mut(id).fields;
+        let fields = self.fields_mut(id);
         if !matches!(fields.get("attributes"), Some(Json::Object(_))) {
             fields.insert("attributes", Json::Object(Obj::new()));
         }
@@ -952,36 +1091,28 @@ impl DomMirror {
         }
     }
 
-    /// The element's `nodeName` as the replayer's DOM reports it: upper case for HTML, as
-    /// recorded for SVG, with rrweb's tag mapping (`script` is built as `noscript`, an
-    /// inlined stylesheet `<link>` as `<style>`).
-    fn dom_name(&self, id: i64) -> Option<String> {
-        let n = self.nodes.get(&id)?;
-        if n.kind != ELEMENT {
-            return None;
-        }
-        let tag = n.fields.get("tagName")?.as_str()?;
-        let attrs = n.fields.get("attributes");
-        let tag = match tag {
-            "script" => "noscript",
-            "link"
-                if attrs
-                    .and_then(|a| a.get("_cssText"))
-                    .is_some_and(Json::truthy) =>
-            {
-                "style"
-            }
-            t => t,
-        };
-        Some(if n.fields.get("isSVG").is_some_and(Json::truthy) {
-            tag.to_string()
-        } else {
-            tag.to_ascii_uppercase()
-        })
+    /// The element's tag as the replayer's DOM has it, and whether it is SVG: its
+    /// `nodeName` is then the tag as recorded, else the tag in upper case. rrweb maps tags
+    /// (`script` is built as `noscript`, an inlined stylesheet `<link>` as `<style>`).
+    fn dom_tag(&self, id: i64) -> Option<(&str, bool)> {
+        dom_tag(self.nodes.get(&id)?)
+    }
+
+    /// Whether the element's `nodeName` is `upper` (an upper-case name).
+    fn dom_is(&self, id: i64, upper: &str) -> bool {
+        self.dom_tag(id)
+            .is_some_and(|(tag, svg)| name_is(tag, svg, upper))
+    }
+
+    /// The element's `nodeName`, when it is one the mirror treats apart.
+    fn dom_name(&self, id: i64) -> Option<&'static str> {
+        const NAMES: [&str; 5] = ["STYLE", "TEXTAREA", "LINK", "IFRAME", "HTML"];
+        let (tag, svg) = self.dom_tag(id)?;
+        NAMES.into_iter().find(|name| name_is(tag, svg, name))
     }
 
     fn is_iframe(&self, id: i64) -> bool {
-        self.dom_name(id).as_deref() == Some("IFRAME")
+        self.dom_is(id, "IFRAME")
     }
 
     fn list_mut(&mut self, parent: i64, slot: Slot) -> &mut Vec<i64> {
@@ -1049,6 +1180,14 @@ impl DomMirror {
 
     /// Whether `node` is `of` or one of its ancestors, across shadow roots and frames.
     fn is_inclusive_ancestor(&self, node: i64, of: i64) -> bool {
+        if node != of
+            && self.nodes.get(&node).is_some_and(|n| {
+                n.children.is_empty() && n.shadow.is_empty() && n.content.is_none()
+            })
+        {
+            // A leaf (a node just built, most often) is no one's ancestor.
+            return false;
+        }
         let mut cur = Some(of);
         while let Some(c) = cur {
             if c == node {
@@ -1143,15 +1282,54 @@ impl DomMirror {
 
 /// The part of a serialized node `isNodeMetaEqual` compares, by type.
 fn meta_of(kind: u8, n: &Obj) -> Obj {
-    let keys: &[&str] = match kind {
+    meta_keys(kind)
+        .iter()
+        .filter_map(|k| n.get(k).map(|v| (*k, v.clone())))
+        .collect()
+}
+
+fn meta_keys(kind: u8) -> &'static [&'static str] {
+    match kind {
         DOCUMENT => &["compatMode"],
         DOCUMENT_TYPE => &["name", "publicId", "systemId"],
         ELEMENT => &["tagName", "attributes", "isSVG", "needBlock"],
         _ => &["textContent"],
+    }
+}
+
+/// `meta_of(kind, a) == meta_of(kind, b)`, without building either.
+fn meta_eq(kind: u8, a: &Obj, b: &Obj) -> bool {
+    meta_keys(kind).iter().all(|k| a.get(k) == b.get(k))
+}
+
+/// [`DomMirror::dom_tag`] of a node.
+fn dom_tag(n: &Node) -> Option<(&str, bool)> {
+    if n.kind != ELEMENT {
+        return None;
+    }
+    let tag = n.fields.get("tagName")?.as_str()?;
+    let attrs = n.fields.get("attributes");
+    let tag = match tag {
+        "script" => "noscript",
+        "link"
+            if attrs
+                .and_then(|a| a.get("_cssText"))
+                .is_some_and(Json::truthy) =>
+        {
+            "style"
+        }
+        t => t,
     };
-    keys.iter()
-        .filter_map(|k| n.get(k).map(|v| (*k, v.clone())))
-        .collect()
+    Some((tag, n.fields.get("isSVG").is_some_and(Json::truthy)))
+}
+
+/// Whether a tag (see `DomMirror::dom_tag`) makes the `nodeName` `upper`.
+fn name_is(tag: &str, svg: bool, upper: &str) -> bool {
+    if svg {
+        tag == upper
+    } else {
+        tag.eq_ignore_ascii_case(upper)
+    }
 }
 
 fn is_string(v: &Json) -> bool {
@@ -1284,5 +1462,124 @@ impl ResolveTrees {
         let mut v = Vec::new();
         self.walk(at, &mut v);
         v.len()
+    }
+}
+
+/// A FullSnapshot event written from the mirror (see [`DomMirror::full_snapshot_writer`]).
+struct SnapshotEvent<'a> {
+    mirror: &'a DomMirror,
+    timestamp: f64,
+    offset: Option<(f64, f64)>,
+}
+
+impl Serialize for SnapshotEvent<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("type", &Json::int(2))?;
+        map.serialize_entry("data", &SnapshotData(self))?;
+        map.serialize_entry("timestamp", &Json::num(self.timestamp))?;
+        map.end()
+    }
+}
+
+struct SnapshotData<'a>(&'a SnapshotEvent<'a>);
+
+impl Serialize for SnapshotData<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0.mirror;
+        let mut map = s.serialize_map(Some(2))?;
+        match m.root {
+            Some(root) => map.serialize_entry(
+                "node",
+                &NodeWriter {
+                    mirror: m,
+                    id: root,
+                },
+            )?,
+            None => map.serialize_entry("node", &Json::Null)?,
+        }
+        match (self.0.offset, &m.initial_offset) {
+            (Some((left, top)), _) => map.serialize_entry(
+                "initialOffset",
+                &Obj::from_iter([("left", Json::num(left)), ("top", Json::num(top))]),
+            )?,
+            (None, Json::Object(o)) => map.serialize_entry("initialOffset", o)?,
+            (None, _) => map.serialize_entry(
+                "initialOffset",
+                &Obj::from_iter([("left", Json::int(0)), ("top", Json::int(0))]),
+            )?,
+        }
+        map.end()
+    }
+}
+
+/// A node and its descendants as [`DomMirror::serialize`] gives them (`deep`).
+struct NodeWriter<'a> {
+    mirror: &'a DomMirror,
+    id: i64,
+}
+
+impl Serialize for NodeWriter<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.mirror;
+        let n = &m.nodes[&self.id];
+        let element = n.kind == ELEMENT;
+        // Children carry a `<style>`'s text; `_cssText` would overwrite them on rebuild.
+        let keep_css = n.css_text_child && n.children.is_empty();
+        let drop_css = element
+            && !keep_css
+            && n.fields
+                .get("attributes")
+                .is_some_and(|a| a.get("_cssText").is_some())
+            && dom_tag(n).is_some_and(|(tag, svg)| name_is(tag, svg, "STYLE"));
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", &Json::int(n.kind as i64))?;
+        for (k, v) in n.fields.entries() {
+            match (k.as_ref(), v) {
+                ("isShadow" | "isShadowHost", _) => {}
+                ("attributes", Json::Object(a)) if drop_css => {
+                    map.serialize_entry(k, &Without(a, "_cssText"))?
+                }
+                _ => map.serialize_entry(k, v)?,
+            }
+        }
+        if element && n.has_shadow_root {
+            map.serialize_entry("isShadowHost", &true)?;
+        }
+        if matches!(n.parent, Some((_, Slot::Shadow))) {
+            map.serialize_entry("isShadow", &true)?;
+        }
+        map.serialize_entry("id", &Json::int(self.id))?;
+        if element || n.kind == DOCUMENT {
+            map.serialize_entry("childNodes", &ChildrenWriter(self))?;
+        }
+        map.end()
+    }
+}
+
+struct ChildrenWriter<'a>(&'a NodeWriter<'a>);
+
+impl Serialize for ChildrenWriter<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0.mirror;
+        let n = &m.nodes[&self.0.id];
+        let mut seq = s.serialize_seq(Some(n.children.len() + n.shadow.len()))?;
+        for &id in n.children.iter().chain(&n.shadow) {
+            seq.serialize_element(&NodeWriter { mirror: m, id })?;
+        }
+        seq.end()
+    }
+}
+
+/// An object without one of its keys.
+struct Without<'a>(&'a Obj, &'static str);
+
+impl Serialize for Without<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.0.entries().filter(|(k, _)| *k != self.1) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }

@@ -44,6 +44,42 @@ impl Keyframe {
     }
 }
 
+/// What [`KeyframeBuilder::write_keyframe`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct WrittenKeyframe {
+    pub events: usize,
+    pub carried: usize,
+    pub notes: Vec<String>,
+}
+
+/// One event of a keyframe, or its full snapshot with this `initialOffset`.
+enum Piece {
+    Event(Json),
+    Snapshot(Option<(f64, f64)>),
+}
+
+struct PiecesWriter<'a> {
+    pieces: &'a [Piece],
+    mirror: &'a DomMirror,
+    t: f64,
+}
+
+impl serde::Serialize for PiecesWriter<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.pieces.len()))?;
+        for p in self.pieces {
+            match p {
+                Piece::Event(e) => seq.serialize_element(e)?,
+                Piece::Snapshot(offset) => {
+                    seq.serialize_element(&self.mirror.full_snapshot_writer(self.t, *offset))?
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
 /// Folds a window's events, in order, into a mirror and replay state that can write a
 /// keyframe at any point.
 #[derive(Debug, Clone, Default)]
@@ -70,11 +106,20 @@ impl KeyframeBuilder {
 
     /// Applies one event (events must come in timestamp order).
     pub fn push(&mut self, e: &Json) {
+        self.push_owned(e.clone());
+    }
+
+    /// [`KeyframeBuilder::push`], keeping what it keeps of the event without a copy.
+    pub fn push_owned(&mut self, e: Json) {
         let timestamp = e.get("timestamp").and_then(Json::as_f64).unwrap_or(0.0);
-        let data = e.get("data").unwrap_or(&Json::Null);
-        match e.get("type").and_then(Json::as_i64) {
+        let kind = e.get("type").and_then(Json::as_i64);
+        let data = match e {
+            Json::Object(mut o) => o.get_mut("data").map(std::mem::take).unwrap_or_default(),
+            _ => Json::Null,
+        };
+        match kind {
             Some(event_type::FULL_SNAPSHOT) => {
-                self.mirror.apply_full_snapshot(data);
+                self.mirror.apply_full_snapshot_owned(data);
                 self.mirror.take_fresh();
                 self.state.apply_full_snapshot(&self.mirror, timestamp);
             }
@@ -82,19 +127,20 @@ impl KeyframeBuilder {
                 if data.get("source").and_then(Json::as_i64) == Some(state::source::MUTATION) {
                     self.apply_mutation(data);
                 } else {
-                    self.state.apply_incremental(data, timestamp, &self.mirror);
+                    self.state
+                        .apply_incremental_owned(data, timestamp, &self.mirror);
                 }
             }
-            Some(event_type::META) => self.state.apply_meta(data),
+            Some(event_type::META) => self.state.apply_meta(&data),
             Some(event_type::CUSTOM | event_type::PLUGIN) => self.skipped_listener_events += 1,
             _ => {}
         }
     }
 
-    fn apply_mutation(&mut self, data: &Json) {
+    fn apply_mutation(&mut self, data: Json) {
         if !self.state.has_any_sheet_rules() {
             // No sheet has rules of its own to reset: the common case, and a cheap one.
-            self.mirror.apply_mutation(data);
+            self.mirror.apply_mutation_owned(data);
             let fresh = self.mirror.take_fresh();
             self.state.forget(&fresh);
             return;
@@ -108,8 +154,8 @@ impl KeyframeBuilder {
             .filter_map(|t| t.get("id").and_then(Json::as_i64))
             .filter_map(|id| Some((id, self.mirror.parent(id)?)))
             .collect();
-        let touched = state::touched_sheets(data, &text_parents, &self.state);
-        self.mirror.apply_mutation(data);
+        let touched = state::touched_sheets(&data, &text_parents, &self.state);
+        self.mirror.apply_mutation_owned(data);
         let fresh = self.mirror.take_fresh();
         self.state.forget(&fresh);
         for id in touched {
@@ -119,27 +165,63 @@ impl KeyframeBuilder {
 
     /// The keyframe for the state now, stamped `t`.
     pub fn keyframe(&self, t: f64) -> Keyframe {
-        let mut kf = Keyframe::default();
+        let (pieces, carried, notes) = self.pieces(t);
+        let events = pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Event(e) => e,
+                Piece::Snapshot(offset) => self.mirror.to_full_snapshot_at(t, offset),
+            })
+            .collect();
+        Keyframe {
+            events,
+            carried,
+            notes,
+        }
+    }
+
+    /// [`KeyframeBuilder::keyframe`] written as JSON into `out` (what [`Keyframe::to_json`]
+    /// gives; nothing when it has no event), the snapshot straight from the mirror.
+    pub fn write_keyframe(&self, t: f64, out: &mut Vec<u8>) -> serde_json::Result<WrittenKeyframe> {
+        let (pieces, carried, notes) = self.pieces(t);
+        if !pieces.is_empty() {
+            let writer = PiecesWriter {
+                pieces: &pieces,
+                mirror: &self.mirror,
+                t,
+            };
+            serde_json::to_writer(&mut *out, &writer)?;
+        }
+        Ok(WrittenKeyframe {
+            events: pieces.len(),
+            carried,
+            notes,
+        })
+    }
+
+    /// A keyframe's events in order (the snapshot still to write), the recorded events it
+    /// carries, its notes.
+    fn pieces(&self, t: f64) -> (Vec<Piece>, usize, Vec<String>) {
+        let mut pieces = Vec::new();
+        let mut carried = 0;
+        let mut notes = Vec::new();
         let Some(root) = self.mirror.root_id() else {
-            kf.notes
-                .push("no full snapshot at or before this time: nothing to rebuild".into());
-            return kf;
+            notes.push("no full snapshot at or before this time: nothing to rebuild".into());
+            return (pieces, carried, notes);
         };
         if let Some(meta) = self.state.meta_event(t) {
-            kf.events.push(meta);
+            pieces.push(Piece::Event(meta));
         } else {
-            kf.notes
-                .push("no viewport recorded yet: the keyframe has no Meta event".into());
+            notes.push("no viewport recorded yet: the keyframe has no Meta event".into());
         }
-        let offset = self.state.document_scroll(root);
-        kf.events.push(self.mirror.to_full_snapshot_at(t, offset));
-        kf.events.extend(self.mirror.attach_events(t));
-        kf.carried += self.mirror.pending_documents() + self.mirror.legacy_pending();
-        let (restore, carried) = self.state.restore_events(&self.mirror, t);
-        kf.events.extend(restore);
-        kf.carried += carried;
-        kf.notes.extend(self.notes());
-        kf
+        pieces.push(Piece::Snapshot(self.state.document_scroll(root)));
+        pieces.extend(self.mirror.attach_events(t).into_iter().map(Piece::Event));
+        carried += self.mirror.pending_documents() + self.mirror.legacy_pending();
+        let (restore, restore_carried) = self.state.restore_events(&self.mirror, t);
+        pieces.extend(restore.into_iter().map(Piece::Event));
+        carried += restore_carried;
+        notes.extend(self.notes());
+        (pieces, carried, notes)
     }
 
     fn notes(&self) -> Vec<String> {
@@ -217,8 +299,8 @@ where
     let until = first_snapshot.map_or(t, |first| t.max(first));
     kept.retain(|(ts, _)| *ts <= until);
     let mut b = KeyframeBuilder::new();
-    for (_, e) in &kept {
-        b.push(e);
+    for (_, e) in kept {
+        b.push_owned(e);
     }
     b.keyframe(t)
 }

@@ -109,15 +109,21 @@ impl ReplayState {
 
     /// Nodes built anew by a mutation lose what the old node of that id had.
     pub fn forget(&mut self, ids: &[i64]) {
-        for id in ids {
-            self.scroll.remove(id);
-            self.input.remove(id);
-            self.media.remove(id);
-            self.sheet_rules.remove(id);
-            self.canvas.remove(id);
-            if self.caret == Some(*id) {
-                self.caret = None;
+        fn forget_in<V>(map: &mut BTreeMap<i64, V>, ids: &[i64]) {
+            // Most maps hold nothing or a few nodes, and most nodes built anew are new.
+            if !map.is_empty() {
+                for id in ids {
+                    map.remove(id);
+                }
             }
+        }
+        forget_in(&mut self.scroll, ids);
+        forget_in(&mut self.input, ids);
+        forget_in(&mut self.media, ids);
+        forget_in(&mut self.sheet_rules, ids);
+        forget_in(&mut self.canvas, ids);
+        if self.caret.is_some_and(|c| ids.contains(&c)) {
+            self.caret = None;
         }
     }
 
@@ -140,7 +146,12 @@ impl ReplayState {
 
     /// An incremental event other than a mutation.
     pub fn apply_incremental(&mut self, data: &Json, timestamp: f64, mirror: &DomMirror) {
-        let Some(d) = data.as_object() else { return };
+        self.apply_incremental_owned(data.clone(), timestamp, mirror);
+    }
+
+    /// [`ReplayState::apply_incremental`], keeping what it keeps of `data` without a copy.
+    pub fn apply_incremental_owned(&mut self, data: Json, timestamp: f64, mirror: &DomMirror) {
+        let Json::Object(d) = data else { return };
         let id = d.get("id").and_then(Json::as_i64);
         self.seq += 1;
         match d.get("source").and_then(Json::as_i64) {
@@ -156,14 +167,14 @@ impl ReplayState {
             }
             Some(source::INPUT) => {
                 if let Some(id) = id.filter(|i| *i != -1) {
-                    self.input.insert(id, d.clone());
+                    self.input.insert(id, d);
                 }
             }
             Some(source::MEDIA_INTERACTION) => {
                 if let Some(id) = id.filter(|i| mirror.contains(*i)) {
                     let last = self.media.get(&id).cloned();
                     self.media
-                        .insert(id, media_from_event(d, last, mirror, id, timestamp));
+                        .insert(id, media_from_event(&d, last, mirror, id, timestamp));
                 }
             }
             Some(source::MOUSE_MOVE | source::TOUCH_MOVE | source::DRAG) => {
@@ -196,7 +207,7 @@ impl ReplayState {
                     ]));
                 }
             }
-            Some(source::SELECTION) => self.selection = Some(d.clone()),
+            Some(source::SELECTION) => self.selection = Some(d),
             Some(source::STYLE_SHEET_RULE | source::STYLE_DECLARATION) => {
                 if d.get("styleId").is_some_and(Json::truthy) {
                     push_bounded(&mut self.constructed, d, &mut self.sheet_events_dropped);
@@ -208,11 +219,11 @@ impl ReplayState {
             Some(source::ADOPTED_STYLE_SHEET) => {
                 push_bounded(&mut self.constructed, d, &mut self.sheet_events_dropped);
             }
-            Some(source::FONT) if !self.fonts.contains(d) => self.fonts.push(d.clone()),
+            Some(source::FONT) if !self.fonts.contains(&d) => self.fonts.push(d),
             Some(source::CANVAS_MUTATION) => {
                 if let Some(id) = id {
                     let q = self.canvas.entry(id).or_default();
-                    q.push_back((self.seq, d.clone()));
+                    q.push_back((self.seq, d));
                     if q.len() > CANVAS_EVENTS_PER_NODE {
                         q.pop_front();
                         self.canvas_dropped += 1;
@@ -411,12 +422,12 @@ impl ReplayState {
     }
 }
 
-fn push_bounded(list: &mut Vec<Obj>, d: &Obj, dropped: &mut u64) {
+fn push_bounded(list: &mut Vec<Obj>, d: Obj, dropped: &mut u64) {
     if list.len() >= SHEET_EVENTS_MAX {
         *dropped += 1;
         return;
     }
-    list.push(d.clone());
+    list.push(d);
 }
 
 fn is_media(mirror: &DomMirror, id: i64) -> bool {

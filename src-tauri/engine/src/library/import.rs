@@ -88,7 +88,7 @@ impl WindowState {
             }
             self.chunks.push(f.kind, f.ts, &e.raw);
             if let Some(k) = keyframes.as_deref_mut() {
-                k.event(self.idx, e.raw.clone());
+                k.event(self.idx, &e.raw);
             }
             self.stats.observe(f);
             if let Some(a) = analysis.as_deref_mut() {

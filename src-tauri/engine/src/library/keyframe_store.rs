@@ -17,7 +17,7 @@
 //!   snapshot is a starting point by itself.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::thread::{Scope, ScopedJoinHandle};
 
 use rusqlite::{params, Connection, Transaction};
@@ -36,7 +36,9 @@ pub const EVERY_BYTES: usize = 2 * 1024 * 1024;
 pub const EVERY_MS: f64 = 30_000.0;
 /// …once at least this many event bytes came since the last one.
 pub const MIN_BYTES: usize = 256 * 1024;
-const ZSTD_LEVEL: i32 = 3;
+/// zstd's fastest level: on keyframes (a page's JSON, mostly the same markup over and over)
+/// it also compresses them a little better than level 3.
+const ZSTD_LEVEL: i32 = 1;
 
 /// What a seek loads: chunks `from_seq..=to_seq`, after the keyframe of `from_seq` when
 /// `keyframe` (else `from_seq` starts with a full snapshot).
@@ -98,6 +100,12 @@ pub struct WindowKeyframes {
     last_keyframe_bytes: usize,
     /// Set when the builder panicked on this window's events: no more keyframes for it.
     failed: bool,
+    /// Made once: a new one allocates (and zeroes) its tables for every keyframe.
+    compressor: Option<zstd::bulk::Compressor<'static>>,
+    /// The last keyframe's JSON and its compressed bytes, buffers kept for the next one
+    /// (fresh memory of that size costs page faults every time).
+    json: Vec<u8>,
+    compressed: Vec<u8>,
 }
 
 impl WindowKeyframes {
@@ -110,6 +118,9 @@ impl WindowKeyframes {
             last_ts: f64::NEG_INFINITY,
             last_keyframe_bytes: 0,
             failed: false,
+            compressor: None,
+            json: Vec::new(),
+            compressed: Vec::new(),
         }
     }
 
@@ -124,7 +135,7 @@ impl WindowKeyframes {
         let ts = e.get("timestamp").and_then(|t| t.as_f64());
         let full_snapshot = e.get("type").and_then(|t| t.as_i64()) == Some(2);
         let builder = &mut self.builder;
-        if catch_unwind(AssertUnwindSafe(|| builder.push(&e))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| builder.push_owned(e))).is_err() {
             self.failed = true;
             return;
         }
@@ -153,17 +164,31 @@ impl WindowKeyframes {
         }
         let t = self.last_ts;
         let builder = &self.builder;
-        let Ok(kf) = catch_unwind(AssertUnwindSafe(|| builder.keyframe(t))) else {
+        let json = &mut self.json;
+        json.clear();
+        let Ok(kf) = catch_unwind(AssertUnwindSafe(|| builder.write_keyframe(t, json))) else {
             self.failed = true;
             return Ok(None);
         };
-        if kf.events.is_empty() {
+        let kf = kf.map_err(|e| Error::Storage(format!("keyframe: {e}")))?;
+        if kf.events == 0 {
             return Ok(None);
         }
-        let json =
-            serde_json::to_vec(&kf.events).map_err(|e| Error::Storage(format!("keyframe: {e}")))?;
-        let data = zstd::bulk::compress(&json, ZSTD_LEVEL)
-            .map_err(|e| Error::Storage(format!("zstd: {e}")))?;
+        let json = &self.json;
+        let zstd_error = |e: std::io::Error| Error::Storage(format!("zstd: {e}"));
+        let compressor = match &mut self.compressor {
+            Some(c) => c,
+            None => self
+                .compressor
+                .insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(zstd_error)?),
+        };
+        self.compressed.clear();
+        self.compressed
+            .reserve(zstd::zstd_safe::compress_bound(json.len()));
+        compressor
+            .compress_to_buffer(json, &mut self.compressed)
+            .map_err(zstd_error)?;
+        let data = self.compressed.clone();
         self.since_bytes = 0;
         self.since_ts = Some(t);
         self.last_keyframe_bytes = json.len();
@@ -171,7 +196,7 @@ impl WindowKeyframes {
             window: self.window,
             seq,
             ts: t,
-            event_count: kf.events.len() as u32,
+            event_count: kf.events as u32,
             carried: kf.carried as u32,
             notes: kf.notes,
             raw_bytes: json.len() as u32,
@@ -182,7 +207,12 @@ impl WindowKeyframes {
 
 /// What the import thread hands the keyframe thread, in each window's stored order.
 enum Item {
-    Event(u32, Vec<u8>),
+    /// An event of a window: `bytes[start..end]` of its batch.
+    Event {
+        window: u32,
+        start: usize,
+        end: usize,
+    },
     Boundary {
         window: u32,
         seq: u32,
@@ -190,21 +220,53 @@ enum Item {
     },
 }
 
+/// Items, and the events' bytes one after another.
+struct Batch {
+    items: Vec<Item>,
+    bytes: Vec<u8>,
+}
+
+impl Batch {
+    /// At its full size from the start: a buffer that grows leaves behind freed blocks the
+    /// allocator gives back, and taking memory anew costs page faults.
+    fn new() -> Self {
+        Self {
+            items: Vec::with_capacity(BATCH),
+            bytes: Vec::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.items.len() >= BATCH || self.bytes.len() >= BATCH_BYTES
+    }
+}
+
+/// Items per hand-over, at most…
 const BATCH: usize = 512;
+/// …and event bytes, at least (one event may go past).
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches in flight: the import thread waits when the keyframes fall this far behind.
 const IN_FLIGHT: usize = 16;
+/// A batch that grew past this (a huge snapshot) is freed rather than reused.
+const KEEP_BATCH_BYTES: usize = 4 * BATCH_BYTES;
 
 /// Builds keyframes on their own thread while the import thread reads and stores, as the
-/// analysis does on another. (Parsing on one more thread and folding on another was tried:
-/// it costs more, as the trees are then freed by a thread other than the one that made them.)
+/// analysis does on another. The events' bytes are copied into one buffer per batch, and
+/// batches go back to the import thread to be reused, so handing an event over allocates
+/// nothing. (Parsing on one more thread and folding on another was tried: it costs more, as
+/// the trees are then freed by a thread other than the one that made them.)
 pub struct BackgroundKeyframes<'scope> {
-    batch: Vec<Item>,
-    tx: SyncSender<Vec<Item>>,
+    batch: Batch,
+    tx: SyncSender<Batch>,
+    /// Batches the worker is done with, to be reused here.
+    done: Receiver<Batch>,
     worker: ScopedJoinHandle<'scope, Result<Vec<StoredKeyframe>>>,
 }
 
 impl<'scope> BackgroundKeyframes<'scope> {
     pub fn start<'env>(scope: &'scope Scope<'scope, 'env>) -> Self {
-        let (tx, rx) = sync_channel::<Vec<Item>>(IN_FLIGHT);
+        let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
+        let (done_tx, done) = channel::<Batch>();
         let worker = scope.spawn(move || {
             let mut windows: Vec<WindowKeyframes> = Vec::new();
             let mut out = Vec::new();
@@ -213,12 +275,16 @@ impl<'scope> BackgroundKeyframes<'scope> {
                     windows.push(WindowKeyframes::new(windows.len() as u32));
                 }
             };
-            for batch in rx {
-                for item in batch {
+            for mut batch in rx {
+                for item in batch.items.drain(..) {
                     match item {
-                        Item::Event(w, raw) => {
+                        Item::Event {
+                            window: w,
+                            start,
+                            end,
+                        } => {
                             window(&mut windows, w);
-                            windows[w as usize].event(&raw);
+                            windows[w as usize].event(&batch.bytes[start..end]);
                         }
                         Item::Boundary {
                             window: w,
@@ -230,18 +296,28 @@ impl<'scope> BackgroundKeyframes<'scope> {
                         }
                     }
                 }
+                if batch.bytes.capacity() <= KEEP_BATCH_BYTES {
+                    batch.bytes.clear();
+                    // The import thread may be gone after an error: then it is freed here.
+                    let _ = done_tx.send(batch);
+                }
             }
             Ok(out)
         });
         Self {
-            batch: Vec::with_capacity(BATCH),
+            batch: Batch::new(),
             tx,
+            done,
             worker,
         }
     }
 
-    pub fn event(&mut self, window: u32, raw: Vec<u8>) {
-        self.push(Item::Event(window, raw));
+    /// Hands over one event of window `window`, in that window's stored order.
+    pub fn event(&mut self, window: u32, raw: &[u8]) {
+        let start = self.batch.bytes.len();
+        self.batch.bytes.extend_from_slice(raw);
+        let end = self.batch.bytes.len();
+        self.push(Item::Event { window, start, end });
     }
 
     pub fn boundary(&mut self, window: u32, seq: u32, opens: EventKind) {
@@ -249,20 +325,26 @@ impl<'scope> BackgroundKeyframes<'scope> {
     }
 
     fn push(&mut self, item: Item) {
-        self.batch.push(item);
-        if self.batch.len() >= BATCH {
-            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            // Fails only when the worker is gone (an error): `finish` reports it.
-            let _ = self.tx.send(batch);
+        self.batch.items.push(item);
+        if self.batch.is_full() {
+            self.flush();
         }
+    }
+
+    fn flush(&mut self) {
+        let next = self.done.try_recv().unwrap_or_else(|_| Batch::new());
+        let batch = std::mem::replace(&mut self.batch, next);
+        // Fails only when the worker is gone (an error): `finish` reports it.
+        let _ = self.tx.send(batch);
     }
 
     /// Waits for every keyframe of what was handed over.
     pub fn finish(mut self) -> Result<Vec<StoredKeyframe>> {
-        let batch = std::mem::take(&mut self.batch);
-        let _ = self.tx.send(batch);
+        self.flush();
         drop(self.tx);
-        match self.worker.join() {
+        let result = self.worker.join();
+        drop(self.done);
+        match result {
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
         }
