@@ -820,6 +820,25 @@ fn check_recording(name: &str, events: &[Json]) -> Checked {
             from_start.push(e);
         }
         let kf = keyframe_at(events.iter().cloned(), t);
+        // The import writes keyframes straight from the mirror: the same JSON as the tree.
+        let built = from_start.keyframe(t);
+        let mut written = Vec::new();
+        let w = from_start.write_keyframe(t, &mut written).unwrap();
+        let expected = if built.events.is_empty() {
+            String::new()
+        } else {
+            built.to_json()
+        };
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            expected,
+            "{name} @{t}: the keyframe written as JSON is the one built"
+        );
+        assert_eq!(
+            (w.events, w.carried, &w.notes),
+            (built.events.len(), built.carried, &built.notes),
+            "{name} @{t}"
+        );
         if !from_start.mirror().has_document() {
             // Before the first snapshot a replay shows that snapshot, and so does the keyframe.
             let snaps = kf

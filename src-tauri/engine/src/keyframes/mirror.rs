@@ -14,6 +14,7 @@
 //! the page (children a `<textarea>` value replaced, an old iframe document) cannot be in a
 //! snapshot; they are dropped and counted.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -921,16 +922,20 @@ impl DomMirror {
     }
 
     /// [`DomMirror::to_full_snapshot_at`] as something to serialize: the same JSON, written
-    /// straight from the mirror instead of from a tree built for it.
-    pub fn full_snapshot_writer(
-        &self,
+    /// straight from the mirror instead of from a tree built for it. The iframes that have a
+    /// document go to `frames` as they are written (what [`DomMirror::attach_events_from`]
+    /// takes).
+    pub(crate) fn full_snapshot_writer<'a>(
+        &'a self,
         timestamp: f64,
         offset: Option<(f64, f64)>,
-    ) -> impl Serialize + '_ {
+        frames: &'a RefCell<Vec<i64>>,
+    ) -> impl Serialize + 'a {
         SnapshotEvent {
             mirror: self,
             timestamp,
             offset,
+            frames,
         }
     }
 
@@ -939,11 +944,17 @@ impl DomMirror {
     /// the nodes still waiting for a legacy sibling, added again the way they came (with
     /// their -1) and their descendants after them, so rrweb holds them unplaced again.
     pub fn attach_events(&self, timestamp: f64) -> Vec<Json> {
-        let mut out = Vec::new();
         let mut frames: Vec<i64> = Vec::new();
         if let Some(r) = self.root {
             self.collect_frames(r, &mut frames);
         }
+        self.attach_events_from(frames, timestamp)
+    }
+
+    /// [`DomMirror::attach_events`], given the iframes of the document that have a document
+    /// of their own, in document order.
+    pub(crate) fn attach_events_from(&self, mut frames: Vec<i64>, timestamp: f64) -> Vec<Json> {
+        let mut out = Vec::new();
         let mut i = 0;
         while i < frames.len() {
             let f = frames[i];
@@ -1470,6 +1481,7 @@ struct SnapshotEvent<'a> {
     mirror: &'a DomMirror,
     timestamp: f64,
     offset: Option<(f64, f64)>,
+    frames: &'a RefCell<Vec<i64>>,
 }
 
 impl Serialize for SnapshotEvent<'_> {
@@ -1494,6 +1506,7 @@ impl Serialize for SnapshotData<'_> {
                 &NodeWriter {
                     mirror: m,
                     id: root,
+                    frames: self.0.frames,
                 },
             )?,
             None => map.serialize_entry("node", &Json::Null)?,
@@ -1513,16 +1526,21 @@ impl Serialize for SnapshotData<'_> {
     }
 }
 
-/// A node and its descendants as [`DomMirror::serialize`] gives them (`deep`).
+/// A node and its descendants as [`DomMirror::serialize`] gives them (`deep`), noting the
+/// iframes with a document in `frames` (in the order `DomMirror::collect_frames` finds them).
 struct NodeWriter<'a> {
     mirror: &'a DomMirror,
     id: i64,
+    frames: &'a RefCell<Vec<i64>>,
 }
 
 impl Serialize for NodeWriter<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let m = self.mirror;
         let n = &m.nodes[&self.id];
+        if n.content.is_some() {
+            self.frames.borrow_mut().push(self.id);
+        }
         let element = n.kind == ELEMENT;
         // Children carry a `<style>`'s text; `_cssText` would overwrite them on rebuild.
         let keep_css = n.css_text_child && n.children.is_empty();
@@ -1565,7 +1583,11 @@ impl Serialize for ChildrenWriter<'_> {
         let n = &m.nodes[&self.0.id];
         let mut seq = s.serialize_seq(Some(n.children.len() + n.shadow.len()))?;
         for &id in n.children.iter().chain(&n.shadow) {
-            seq.serialize_element(&NodeWriter { mirror: m, id })?;
+            seq.serialize_element(&NodeWriter {
+                mirror: m,
+                id,
+                frames: self.0.frames,
+            })?;
         }
         seq.end()
     }

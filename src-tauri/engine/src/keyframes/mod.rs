@@ -10,6 +10,7 @@ pub mod mirror;
 pub mod state;
 mod style_attr;
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 pub use json::{Json, Obj};
@@ -52,7 +53,9 @@ pub struct WrittenKeyframe {
     pub notes: Vec<String>,
 }
 
-/// One event of a keyframe, or its full snapshot with this `initialOffset`.
+/// One event of a keyframe, or its full snapshot with this `initialOffset` (written, the
+/// snapshot is followed by the mutations that attach iframe documents, see
+/// [`KeyframeBuilder::write_keyframe`]).
 enum Piece {
     Event(Json),
     Snapshot(Option<(f64, f64)>),
@@ -62,17 +65,27 @@ struct PiecesWriter<'a> {
     pieces: &'a [Piece],
     mirror: &'a DomMirror,
     t: f64,
+    /// How many attaching mutations followed the snapshot.
+    attached: Cell<usize>,
 }
 
 impl serde::Serialize for PiecesWriter<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.pieces.len()))?;
+        let mut seq = s.serialize_seq(None)?;
         for p in self.pieces {
             match p {
                 Piece::Event(e) => seq.serialize_element(e)?,
                 Piece::Snapshot(offset) => {
-                    seq.serialize_element(&self.mirror.full_snapshot_writer(self.t, *offset))?
+                    // The iframes with a document are found while the snapshot is written.
+                    let frames = RefCell::new(Vec::new());
+                    let snapshot = self.mirror.full_snapshot_writer(self.t, *offset, &frames);
+                    seq.serialize_element(&snapshot)?;
+                    let attach = self.mirror.attach_events_from(frames.take(), self.t);
+                    self.attached.set(attach.len());
+                    for e in &attach {
+                        seq.serialize_element(e)?;
+                    }
                 }
             }
         }
@@ -165,7 +178,7 @@ impl KeyframeBuilder {
 
     /// The keyframe for the state now, stamped `t`.
     pub fn keyframe(&self, t: f64) -> Keyframe {
-        let (pieces, carried, notes) = self.pieces(t);
+        let (pieces, carried, notes) = self.pieces(t, true);
         let events = pieces
             .into_iter()
             .map(|p| match p {
@@ -183,25 +196,29 @@ impl KeyframeBuilder {
     /// [`KeyframeBuilder::keyframe`] written as JSON into `out` (what [`Keyframe::to_json`]
     /// gives; nothing when it has no event), the snapshot straight from the mirror.
     pub fn write_keyframe(&self, t: f64, out: &mut Vec<u8>) -> serde_json::Result<WrittenKeyframe> {
-        let (pieces, carried, notes) = self.pieces(t);
+        let (pieces, carried, notes) = self.pieces(t, false);
+        let mut events = pieces.len();
         if !pieces.is_empty() {
             let writer = PiecesWriter {
                 pieces: &pieces,
                 mirror: &self.mirror,
                 t,
+                attached: Cell::new(0),
             };
             serde_json::to_writer(&mut *out, &writer)?;
+            events += writer.attached.get();
         }
         Ok(WrittenKeyframe {
-            events: pieces.len(),
+            events,
             carried,
             notes,
         })
     }
 
-    /// A keyframe's events in order (the snapshot still to write), the recorded events it
-    /// carries, its notes.
-    fn pieces(&self, t: f64) -> (Vec<Piece>, usize, Vec<String>) {
+    /// A keyframe's events in order (the snapshot still to write, and without the
+    /// mutations attaching iframe documents unless `attach`), the recorded events it carries,
+    /// its notes.
+    fn pieces(&self, t: f64, attach: bool) -> (Vec<Piece>, usize, Vec<String>) {
         let mut pieces = Vec::new();
         let mut carried = 0;
         let mut notes = Vec::new();
@@ -215,7 +232,9 @@ impl KeyframeBuilder {
             notes.push("no viewport recorded yet: the keyframe has no Meta event".into());
         }
         pieces.push(Piece::Snapshot(self.state.document_scroll(root)));
-        pieces.extend(self.mirror.attach_events(t).into_iter().map(Piece::Event));
+        if attach {
+            pieces.extend(self.mirror.attach_events(t).into_iter().map(Piece::Event));
+        }
         carried += self.mirror.pending_documents() + self.mirror.legacy_pending();
         let (restore, restore_carried) = self.state.restore_events(&self.mirror, t);
         pieces.extend(restore.into_iter().map(Piece::Event));

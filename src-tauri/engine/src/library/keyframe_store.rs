@@ -245,8 +245,10 @@ impl Batch {
 const BATCH: usize = 512;
 /// …and event bytes, at least (one event may go past).
 const BATCH_BYTES: usize = 1 << 20;
-/// Batches in flight: the import thread waits when the keyframes fall this far behind.
-const IN_FLIGHT: usize = 16;
+/// Batches in flight: the import thread waits when the keyframes fall this far behind (64
+/// MiB of events, which they rarely do). Waiting costs more than the memory: the analysis
+/// then waits too, and a core idles.
+const IN_FLIGHT: usize = 64;
 /// A batch that grew past this (a huge snapshot) is freed rather than reused.
 const KEEP_BATCH_BYTES: usize = 4 * BATCH_BYTES;
 
