@@ -131,8 +131,10 @@ export async function openComparer({ width = 1280, height = 800 } = {}) {
     /**
      * Replays `steps[0].events` to `steps[0].at` in one Replayer, then moves it with the
      * player's PageJumper to each next step's events (a starting point and what follows) and
-     * seeks there: `{ trees, rebuilt }`, the serialised page after each step and how many
-     * steps the jumper refused (a new Replayer then takes over, as in the player).
+     * seeks there: `{ trees, rebuilt, attributeWrites }`, the serialised page after each
+     * step, how many steps the jumper refused (a new Replayer then takes over, as in the
+     * player), and per step the attribute writes the seek made to the page it kept, as
+     * `{ changed, unchanged }` (a write of the value already there is `unchanged`).
      */
     async jumpChain(steps) {
       const paths = steps.map((s) => handOver(s.events));
@@ -320,6 +322,7 @@ function installSerialiser() {
   window.__jumpChain = async (paths, ats, width, height) => {
     const root = newRoot(width, height);
     const trees = [];
+    const attributeWrites = [];
     let rebuilt = 0;
     let replayer = null;
     let jumper = null;
@@ -339,12 +342,31 @@ function installSerialiser() {
         jumper = new window.TapedeckJump.PageJumper(replayer);
         rebuilt++;
       }
+      // What the jump writes to the page's attributes: a write of the value already there
+      // is a change the browser styles and lays out again for nothing.
+      const doc = replayer.iframe.contentDocument;
+      const observer = new MutationObserver(() => {});
+      if (i > 0 && doc) {
+        observer.observe(doc, { attributes: true, attributeOldValue: true, subtree: true });
+      }
       seek(replayer, events, ats[i]);
+      let changed = 0;
+      let unchanged = 0;
+      for (const m of observer.takeRecords()) {
+        const value = m.target.getAttribute(m.attributeName);
+        // rrweb's pointer: it takes its `:hover` class off the elements under it and puts it
+        // back as the pointer settles, whatever the diff did.
+        if (m.attributeName === "class" && `${m.oldValue} ${value}`.includes(":hover")) continue;
+        if (value === m.oldValue) unchanged++;
+        else changed++;
+      }
+      observer.disconnect();
+      attributeWrites.push({ changed, unchanged });
       trees.push(await settle(replayer));
     }
     replayer?.destroy();
     root.remove();
-    return { trees, rebuilt };
+    return { trees, rebuilt, attributeWrites };
   };
 }
 

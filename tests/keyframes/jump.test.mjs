@@ -36,7 +36,7 @@ function jumpOrder(times) {
 
 /** Compares each step of a jump chain with a fresh replay from the start at its moment. */
 async function checkChain(session, window, all, steps, label) {
-  const { trees, rebuilt } = await cmp.jumpChain(steps);
+  const { trees, rebuilt, attributeWrites } = await cmp.jumpChain(steps);
   const firstSnapshot = all.find((e) => e.type === 2).timestamp;
   const failures = [];
   for (let i = 0; i < steps.length; i++) {
@@ -50,7 +50,7 @@ async function checkChain(session, window, all, steps, label) {
       );
     }
   }
-  return { failures, rebuilt };
+  return { failures, rebuilt, attributeWrites };
 }
 
 for (const [name, path] of recordings()) {
@@ -108,10 +108,29 @@ test(
       if (seek.keyframe) throughKeyframes++;
       return { at, how: seek.keyframe ? "stored keyframe" : "full snapshot", events: seek.events };
     });
-    const { failures, rebuilt } = await checkChain(session, 0, all, steps, "window 0");
+    const { failures, rebuilt, attributeWrites } = await checkChain(
+      session,
+      0,
+      all,
+      steps,
+      "window 0",
+    );
     t.diagnostic(`${steps.length - 1} jumps, ${throughKeyframes} to stored keyframes`);
     if (failures.length)
       assert.fail(`A = replay from the start, B = after jumping\n${failures.join("\n")}`);
+    // The page kept is patched where it differs, and only there: rewriting an attribute to
+    // the value it has would have the browser style and lay out the whole page again.
+    const writes = attributeWrites.slice(1);
+    t.diagnostic(`attribute writes per jump: ${writes.map((w) => w.changed).join(" ")}`);
+    assert.ok(
+      writes.some((w) => w.changed > 0),
+      "the jumps change attributes (else there is nothing to see here)",
+    );
+    assert.deepEqual(
+      writes.map((w) => w.unchanged),
+      writes.map(() => 0),
+      "attribute writes that left the value as it was, per jump",
+    );
     // This page has nothing the diff cannot carry: every jump keeps it.
     assert.equal(rebuilt, 0, "jumps that needed a new Replayer");
     assert.ok(throughKeyframes >= steps.length - 3, `${throughKeyframes} stored keyframes`);

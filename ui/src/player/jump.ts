@@ -111,6 +111,8 @@ export class PageJumper {
   private flushing = false;
   private readonly scrolls = new Map<number, { id: number }>();
   private applyScrollNow: (d: { id: number }, isSync: boolean) => void = () => {};
+  /** Undoes skipUnchangedAttributes once the jump's diff is done. */
+  private restoreSetAttribute: () => void = () => {};
 
   constructor(replayer: Replayer) {
     this.r = replayer as unknown as ReplayerInternals;
@@ -212,12 +214,21 @@ export class PageJumper {
     if (!this.syncing) return;
     this.selection = this.r.lastSelectionData;
     this.flushing = true;
+    // The page's elements come from two windows: rrweb builds in the replay document, the
+    // diff creates its new nodes with the player's own document.
+    const undo = [
+      skipUnchangedAttributes(this.r.iframe.contentWindow),
+      skipUnchangedAttributes(window),
+    ];
+    this.restoreSetAttribute = () => undo.forEach((f) => f());
   }
 
   private afterFlush() {
     if (!this.syncing) return;
     this.syncing = false;
     this.flushing = false;
+    this.restoreSetAttribute();
+    this.restoreSetAttribute = () => {};
     for (const d of this.scrolls.values()) this.applyScrollNow(d, true);
     this.scrolls.clear();
     for (const { id, focus } of this.focusChanges) {
@@ -350,6 +361,30 @@ export class PageJumper {
     if (owner && owner.nodeName === "STYLE") this.sheets.add(owner as HTMLStyleElement);
   }
 }
+
+/**
+ * rrweb's diff sets every attribute of every element it visits, changed or not, and the
+ * browser takes each set as a change: an inline style is parsed again, the element's style
+ * is computed again, and the whole page is laid out again after a jump that changed a few
+ * lines of it. For the diff's duration, setting an attribute of an element of `win` to the
+ * value it already has is skipped. The DOM it leaves is the same. Returns what undoes it.
+ */
+function skipUnchangedAttributes(win: Window | null): () => void {
+  const proto = (win as (Window & { Element?: typeof Element }) | null)?.Element?.prototype;
+  if (!proto || !Object.prototype.hasOwnProperty.call(proto, "setAttribute")) return () => {};
+  // A flush that threw before the undo left the skip in place: keep the first original.
+  const set = originalSetAttribute.get(proto) ?? proto.setAttribute;
+  originalSetAttribute.set(proto, set);
+  proto.setAttribute = function (this: Element, name: string, value: string) {
+    if (this.getAttribute(name) === String(value)) return;
+    set.call(this, name, value);
+  };
+  return () => {
+    proto.setAttribute = set;
+    originalSetAttribute.delete(proto);
+  };
+}
+const originalSetAttribute = new WeakMap<object, Element["setAttribute"]>();
 
 /** Whether an event adds an element of NOT_DIFFED. */
 function addsNotDiffed(e: eventWithTime): boolean {
