@@ -376,7 +376,9 @@ function skipUnchangedAttributes(win: Window | null): () => void {
   const set = originalSetAttribute.get(proto) ?? proto.setAttribute;
   originalSetAttribute.set(proto, set);
   proto.setAttribute = function (this: Element, name: string, value: string) {
-    if (this.getAttribute(name) === String(value)) return;
+    // Except on a canvas: setting its size, even to the same, clears it, as on a fresh page,
+    // before rrweb draws the recorded image and commands onto it.
+    if (this.localName !== "canvas" && this.getAttribute(name) === String(value)) return;
     set.call(this, name, value);
   };
   return () => {
