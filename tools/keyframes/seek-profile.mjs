@@ -58,7 +58,7 @@ await page.route("**/profile/*", (route) => {
 });
 
 // Runs in the page: the chain, timed.
-async function chain(paths, ats) {
+async function chain([paths, ats]) {
   const root = document.createElement("div");
   root.className = "root";
   document.body.append(root);
@@ -111,10 +111,7 @@ const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
 await cdp.send("Profiler.start");
-const rows = await page.evaluate(
-  ([fn, paths, ats]) => new Function(`return (${fn})`)()(paths, ats),
-  [chain.toString(), paths, steps.map((x) => x.at)],
-);
+const rows = await page.evaluate(chain, [paths, steps.map((x) => x.at)]);
 const { profile } = await cdp.send("Profiler.stop");
 await cmp.close();
 lib.close();
