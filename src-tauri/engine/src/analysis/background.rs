@@ -50,7 +50,7 @@ impl<'scope> BackgroundAnalysis<'scope> {
                     }
                     // Every event here was parsed once already to be imported.
                     if let Ok(head) = parse_event(raw) {
-                        windows[*w as usize].observe(&EventFacts::of(head));
+                        windows[*w as usize].observe(EventFacts::of(head));
                     }
                 }
                 // The import thread may be gone after an error: then the batch is freed here.

@@ -2,9 +2,10 @@
 //! tree links) to say what a click landed on, kept current through snapshots and mutations.
 //! Applied in rrweb's order: removes, adds, texts, attributes.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::formats::event_detail::{node_type, MutationFacts, NamingAttrs, NodeFact};
+use crate::keyframes::mirror::IdMap;
 use crate::model::ClickTarget;
 
 /// How far up from the clicked node a link or button is looked for.
@@ -25,7 +26,9 @@ struct Node {
 
 #[derive(Debug, Clone, Default)]
 pub struct DomMirror {
-    nodes: HashMap<i64, Node>,
+    /// Keyed by node id with a multiply hash: SipHash was a tenth of the analysis on
+    /// mutation-heavy pages.
+    nodes: IdMap<Node>,
     /// `<title>` elements seen (an SVG has its own), to read the page title cheaply.
     titles: Vec<i64>,
 }
@@ -42,8 +45,8 @@ impl DomMirror {
         self.nodes.is_empty()
     }
 
-    /// A full snapshot replaces the whole document.
-    pub fn apply_snapshot(&mut self, nodes: &[NodeFact]) {
+    /// A full snapshot replaces the whole document (its nodes are moved in).
+    pub fn apply_snapshot(&mut self, nodes: Vec<NodeFact>) {
         self.nodes.clear();
         self.titles.clear();
         self.insert(nodes);
@@ -65,14 +68,15 @@ impl DomMirror {
         })
     }
 
-    pub fn apply_mutation(&mut self, m: &MutationFacts) {
+    /// Applies a mutation, moving its nodes and texts in.
+    pub fn apply_mutation(&mut self, m: MutationFacts) {
         for &id in &m.removes {
             self.remove(id);
         }
-        self.insert(&m.adds);
-        for (id, text) in &m.texts {
-            if let Some(n) = self.nodes.get_mut(id) {
-                n.text = Some(text.clone());
+        self.insert(m.adds);
+        for (id, text) in m.texts {
+            if let Some(n) = self.nodes.get_mut(&id) {
+                n.text = Some(text);
             }
         }
         for change in &m.attributes {
@@ -84,7 +88,7 @@ impl DomMirror {
 
     /// Inserts nodes (children before parents, as flattened), linking each to its parent,
     /// before its `next` sibling when that is known.
-    fn insert(&mut self, facts: &[NodeFact]) {
+    fn insert(&mut self, facts: Vec<NodeFact>) {
         let mut links = Vec::with_capacity(facts.len());
         for f in facts {
             if let Some(old) = self.nodes.get(&f.id).and_then(|n| n.parent) {
@@ -98,22 +102,24 @@ impl DomMirror {
                     self.titles.push(f.id);
                 }
             }
-            let children = self
-                .nodes
-                .remove(&f.id)
-                .map(|n| n.children)
-                .unwrap_or_default();
-            self.nodes.insert(
-                f.id,
-                Node {
-                    parent: f.parent,
-                    node_type: f.node_type,
-                    tag: f.tag.clone(),
-                    attrs: f.attrs.clone(),
-                    text: f.text.clone(),
-                    children,
-                },
-            );
+            let node = Node {
+                parent: f.parent,
+                node_type: f.node_type,
+                tag: f.tag,
+                attrs: f.attrs,
+                text: f.text,
+                children: Vec::new(),
+            };
+            match self.nodes.entry(f.id) {
+                // Re-added: it keeps the children it has.
+                Entry::Occupied(mut o) => {
+                    let children = std::mem::take(&mut o.get_mut().children);
+                    *o.get_mut() = Node { children, ..node };
+                }
+                Entry::Vacant(v) => {
+                    v.insert(node);
+                }
+            }
         }
         for (id, parent, next) in links {
             let Some(parent) = parent else { continue };
@@ -355,7 +361,7 @@ mod tests {
         ) else {
             panic!("not a snapshot")
         };
-        m.apply_snapshot(&nodes);
+        m.apply_snapshot(nodes);
         m
     }
 
@@ -390,7 +396,7 @@ mod tests {
         ) else {
             panic!("not a mutation")
         };
-        m.apply_mutation(&mu);
+        m.apply_mutation(*mu);
         assert!(m.click_target(6).is_none(), "removed with its button");
         assert_eq!(m.click_target(11).unwrap().text.as_deref(), Some("Start"));
         assert!(m.is_clickable(9), "role=button was added");

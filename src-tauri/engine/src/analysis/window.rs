@@ -160,9 +160,9 @@ impl WindowAnalyzer {
         }
     }
 
-    /// Takes the next event of the window. The facts are only borrowed: what the analysis
-    /// keeps it copies, so they are freed by whoever made them (the import's reading thread).
-    pub fn observe(&mut self, f: &EventFacts) {
+    /// Takes the next event of the window. The nodes of snapshots and mutations are moved
+    /// into the page mirror; what else the analysis keeps it copies.
+    pub fn observe(&mut self, mut f: EventFacts) {
         let t = f.ts;
         self.end = self.end.max(t);
         self.judge_clicks(t);
@@ -181,8 +181,8 @@ impl WindowAnalyzer {
             }
             EventKind::FullSnapshot => {
                 self.responded();
-                if let Some(Detail::Snapshot(nodes)) = f.detail.as_deref() {
-                    self.mirror.apply_snapshot(nodes);
+                if let Some(Detail::Snapshot(nodes)) = f.detail.as_deref_mut() {
+                    self.mirror.apply_snapshot(std::mem::take(nodes));
                     self.note_title();
                 }
                 let url = self.page.as_ref().map(|p| p.url.clone());
@@ -206,7 +206,7 @@ impl WindowAnalyzer {
                 self.snapshot_page = url;
                 self.loaded = false;
             }
-            EventKind::IncrementalSnapshot => self.incremental(t, f),
+            EventKind::IncrementalSnapshot => self.incremental(t, &f),
             EventKind::Custom => {
                 if let Some(Detail::Custom { tag, payload }) = f.detail.as_deref() {
                     let payload = payload.as_ref().and_then(|p| p.parse());
@@ -235,9 +235,10 @@ impl WindowAnalyzer {
                 }
             }
         }
-        if let Some(Detail::Mutation(m)) = f.detail.as_deref() {
-            self.mirror.apply_mutation(m);
-            if !m.texts.is_empty() || !m.adds.is_empty() {
+        if let Some(Detail::Mutation(m)) = f.detail.as_deref_mut() {
+            let may_retitle = !m.texts.is_empty() || !m.adds.is_empty();
+            self.mirror.apply_mutation(std::mem::take(m));
+            if may_retitle {
                 self.note_title();
             }
         }
@@ -847,7 +848,7 @@ mod tests {
     /// An analyzer with default settings that has seen the page's Meta event.
     fn on_a_page() -> WindowAnalyzer {
         let mut a = WindowAnalyzer::new(0, &AnalysisSettings::default());
-        a.observe(&facts(
+        a.observe(facts(
             r#"{"type":4,"timestamp":0,"data":{"href":"https://a.test/","width":1,"height":1}}"#,
         ));
         a
@@ -859,7 +860,7 @@ mod tests {
         // Clicks 2 s and 100 px apart: plain clicks, one marker each.
         let n = MAX_MARKERS + 10;
         for i in 0..n {
-            a.observe(&facts(&format!(
+            a.observe(facts(&format!(
                 r#"{{"type":3,"timestamp":{},"data":{{"source":2,"type":2,"id":1,"x":{},"y":0}}}}"#,
                 1 + 2_000 * i,
                 100 * (i % 2)
@@ -878,7 +879,7 @@ mod tests {
         let mut a = on_a_page();
         let n = MAX_CONSOLE_ENTRIES + 7;
         for i in 0..n {
-            a.observe(&facts(&format!(
+            a.observe(facts(&format!(
                 r#"{{"type":6,"timestamp":{},"data":{{"plugin":"rrweb/console@1","payload":{{"level":"error","payload":["\"e{i}\""]}}}}}}"#,
                 1 + i
             )));
@@ -893,7 +894,7 @@ mod tests {
             vec![one; n].join(",")
         };
         for (count, body) in [(big, body.as_str()), (MAX_REQUESTS + 3 - big, "")] {
-            a.observe(&facts(&format!(
+            a.observe(facts(&format!(
                 r#"{{"type":6,"timestamp":{n},"data":{{"plugin":"rrweb/network@1","payload":{{"requests":[{}]}}}}}}"#,
                 requests(count, body)
             )));

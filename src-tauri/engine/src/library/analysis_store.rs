@@ -379,7 +379,7 @@ impl Library {
                     };
                     // Stored events were valid at import; one that no longer parses is skipped.
                     if let Ok(head) = parse_event(bytes) {
-                        analyzer.observe(&EventFacts::of(head));
+                        analyzer.observe(EventFacts::of(head));
                     }
                 }
             }
