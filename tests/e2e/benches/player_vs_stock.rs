@@ -380,7 +380,7 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
         probe_ff.push(probe.as_f64().unwrap_or(f64::NAN));
         // The cold seeks, at once after the first frame.
         for (i, t) in rec.targets.iter().enumerate() {
-            fig.cold[i].push(tapedeck_seek(&app, rec, t).await);
+            fig.cold[i].push(tapedeck_seek(&app, rec, t, true).await);
         }
     }
     fig.first_open = fig.first_frames.remove(0);
@@ -388,7 +388,7 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
         "Tapedeck's own first-frame probe: {:?} ms",
         rounded(&probe_ff)
     ));
-    fig.warm = warm_seeks(rec, opts.seeks, |t| tapedeck_seek(&app, rec, t)).await;
+    fig.warm = warm_seeks(rec, opts.seeks, |t| tapedeck_seek(&app, rec, t, false)).await;
     fig.notes.extend(seek_breakdown());
     app.screenshot(&format!("{}-tapedeck-after-seeks", stem(rec)))
         .await;
@@ -436,7 +436,7 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
     fig
 }
 
-async fn tapedeck_seek(app: &App, rec: &Recording, t: &Target) -> f64 {
+async fn tapedeck_seek(app: &App, rec: &Recording, t: &Target, cold: bool) -> f64 {
     tapedeck_seek_once(app, rec, &rec.home).await;
     let ms = tapedeck_seek_once(app, rec, t).await;
     let load = app
@@ -445,17 +445,32 @@ async fn tapedeck_seek(app: &App, rec: &Recording, t: &Target) -> f64 {
             vec![],
         )
         .await;
-    SEEK_LOADS.lock().unwrap().push((ms, load));
+    SEEK_LOADS.lock().unwrap().push((ms, load, cold));
     ms
 }
 
-/// Where each timed Tapedeck seek spent its time (the probe's `lastLoad`), for the notes.
-static SEEK_LOADS: std::sync::Mutex<Vec<(f64, Value)>> = std::sync::Mutex::new(Vec::new());
+/// Where each timed Tapedeck seek spent its time (the probe's `lastLoad`), and whether it was
+/// a cold one, for the notes.
+static SEEK_LOADS: std::sync::Mutex<Vec<(f64, Value, bool)>> = std::sync::Mutex::new(Vec::new());
 
-/// The medians of the timed seeks' phases, and how many kept the page (no new Replayer).
-fn seek_breakdown() -> Option<String> {
+/// The medians of the timed seeks' phases, cold and warm apart, and how many kept the page (no
+/// new Replayer).
+fn seek_breakdown() -> Vec<String> {
     let loads = std::mem::take(&mut *SEEK_LOADS.lock().unwrap());
-    let loads: Vec<_> = loads.into_iter().filter(|(_, l)| l.is_object()).collect();
+    [(true, "cold"), (false, "warm")]
+        .into_iter()
+        .filter_map(|(cold, name)| {
+            let some: Vec<_> = loads
+                .iter()
+                .filter(|(_, l, c)| l.is_object() && *c == cold)
+                .map(|(ms, l, _)| (*ms, l.clone()))
+                .collect();
+            phases(name, some)
+        })
+        .collect()
+}
+
+fn phases(name: &str, loads: Vec<(f64, Value)>) -> Option<String> {
     if loads.is_empty() {
         return None;
     }
@@ -473,7 +488,7 @@ fn seek_breakdown() -> Option<String> {
     };
     let kept = loads.iter().filter(|(_, l)| l["kept"] == true).count();
     Some(format!(
-        "Tapedeck's timed seeks, medians (probe's lastLoad): fetch {:.0}, decode {:.0}, new Replayer {:.0}, \
+        "Tapedeck's {name} seeks, medians (probe's lastLoad): fetch {:.0}, decode {:.0}, new Replayer {:.0}, \
          rebuild/diff and fast-forward {:.0}, then until the frame shows {:.0} ms; {kept} of {} kept the page",
         median(&field("fetchMs")),
         median(&field("decodeMs")),
