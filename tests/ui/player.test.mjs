@@ -557,3 +557,133 @@ test("a long recording plays in a bounded window: events far behind are let go, 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("resting the pointer on the timeline fetches that moment's data, and a click there seeks without fetching it again", async () => {
+  const { page, errors } = await app.open({ library: "", delay: "0", chunkDelay: "300" });
+  await page.evaluate(() => {
+    // 10 minutes of a 4 KB log line every 250 ms (~10 MB: more than the player keeps whole)
+    // and `#clock` showing the whole seconds; the page reloads at 7:30, a starting point a seek
+    // past it loads from.
+    const start = Date.UTC(2024, 5, 1);
+    const el = (id, tagName, attributes, childNodes = []) => ({
+      type: 2,
+      tagName,
+      attributes,
+      childNodes,
+      id,
+    });
+    const text = (id, textContent) => ({ type: 3, textContent, id });
+    const page = (timestamp, clock) => [
+      {
+        type: 4,
+        data: { href: "https://hover.example.test/", width: 1000, height: 700 },
+        timestamp,
+      },
+      {
+        type: 2,
+        data: {
+          node: {
+            type: 0,
+            id: 1,
+            childNodes: [
+              { type: 1, name: "html", publicId: "", systemId: "", id: 2 },
+              el(3, "html", {}, [
+                el(9, "head", {}),
+                el(4, "body", {}, [
+                  el(5, "div", { id: "clock" }, [text(6, clock)]),
+                  el(8, "div", { id: "log" }),
+                ]),
+              ]),
+            ],
+          },
+          initialOffset: { left: 0, top: 0 },
+        },
+        timestamp,
+      },
+    ];
+    const events = page(start, "T+0");
+    const filler = "x".repeat(4000);
+    let id = 100;
+    let reloadedAt = 0;
+    for (let step = 1; step <= 10 * 60 * 4; step++) {
+      if (step === 450 * 4) {
+        events.push(...page(start + step * 250 - 1, "T+449"));
+        reloadedAt = step;
+      }
+      const p = id++;
+      const t = id++;
+      events.push({
+        type: 3,
+        data: {
+          source: 0,
+          texts: step % 4 === 0 ? [{ id: 6, value: `T+${step / 4}` }] : [],
+          attributes: [],
+          removes: step > reloadedAt + 100 ? [{ parentId: 8, id: p - 200 }] : [],
+          adds: [
+            { parentId: 8, nextId: null, node: el(p, "p", {}) },
+            { parentId: p, nextId: null, node: text(t, `line ${step} ${filler}`) },
+          ],
+        },
+        timestamp: start + step * 250,
+      });
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(events));
+    window.__testBackend.addFiles([{ name: "hover.json", bytes }]);
+  });
+  await page.evaluate(() =>
+    window.__testBackend.simulateDrop({ type: "drop", paths: ["hover.json"] }),
+  );
+  await page.waitForFunction(() => window.__tapedeck.playing(), null, { timeout: 20_000 });
+  await page.evaluate(() => window.__tapedeck.pause());
+  const fetches = () =>
+    page.evaluate(() =>
+      window.__testBackend.calls
+        .filter((c) => c.command === "chunkEvents")
+        .map((c) => c.args.slice(1, 4)),
+    );
+  // Whatever streams in after the first frame has arrived.
+  let before = await fetches();
+  for (;;) {
+    await page.waitForTimeout(700);
+    const now = await fetches();
+    if (now.length === before.length) break;
+    before = now;
+  }
+
+  const box = await page.getByTestId("timeline").boundingBox();
+  const x = box.x + box.width * 0.8;
+  const y = box.y + box.height / 2;
+  // A pass across the rail asks for nothing; resting on it does.
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.move(x, y);
+  await page.waitForFunction(
+    (n) => window.__testBackend.calls.filter((c) => c.command === "chunkEvents").length > n,
+    before.length,
+    { timeout: 5_000 },
+  );
+  const hovered = (await fetches()).slice(before.length);
+  assert.equal(hovered.length, 1, `fetched on hover: ${JSON.stringify(hovered)}`);
+  const [, from, to] = hovered[0];
+  assert.ok(from > 0, `from the reload at 7:30, not the start: ${JSON.stringify(hovered[0])}`);
+  // The click comes before the (slow) fetch is in: the seek takes the one under way.
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForFunction(
+    () =>
+      /^T\+(47[0-9]|48[0-9])$/.test(
+        document
+          .querySelector('[data-testid="replay"] iframe')
+          ?.contentDocument?.getElementById("clock")?.textContent ?? "",
+      ),
+    null,
+    { timeout: 10_000 },
+  );
+  const after = (await fetches()).slice(before.length);
+  assert.equal(
+    after.filter(([, f, t]) => f === from && t === to).length,
+    1,
+    `the hovered range is fetched once: ${JSON.stringify(after)}`,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -157,6 +157,10 @@ export class ReplayController implements PlayerProbe {
   private lastInstall = { buildMs: 0, showMs: 0, kept: false };
   /** Recent seeks' fetched bytes by range, oldest first. */
   private readonly seekCache = new Map<string, ArrayBuffer>();
+  /** A hovered moment's range being fetched ahead of a click (see `prefetch`). */
+  private prefetching: { key: string; bytes: Promise<ArrayBuffer> } | null = null;
+  /** The moment hovered while another was being fetched: fetched next. */
+  private nextPrefetch: number | null = null;
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
   private rewriter: Promise<RemoteAssetRewriter | null> | null = null;
 
@@ -320,6 +324,49 @@ export class ReplayController implements PlayerProbe {
     }
     this.show(t);
     void this.pump();
+  }
+
+  /**
+   * The pointer rests on moment `ms` of the timeline: fetch what a seek there loads, so that
+   * a click seeks without waiting for it (the fetch is a cold seek's largest part after the
+   * diff). Only the bytes are kept, in the seek cache; one fetch at a time, the latest
+   * moment hovered next. Nothing when a seek there needs no fetch.
+   */
+  prefetch(ms: number) {
+    if (!this.segment || this.destroyed || this.state.status !== "ready" || this.holdAll) return;
+    const t = clamp(ms, 0, this.state.duration);
+    if (this.prefetching) {
+      this.nextPrefetch = t;
+      return;
+    }
+    if (this.canServe(t)) return;
+    const range = this.rangeFor(t);
+    if (!range) return;
+    const key = rangeKey(range);
+    if (this.seekCache.has(key)) return;
+    const { backend, sessionId, window } = this.opts;
+    const bytes = backend.chunkEvents(
+      sessionId,
+      window.index,
+      range.fromSeq,
+      range.toSeq,
+      range.keyframe,
+    );
+    this.prefetching = { key, bytes };
+    bytes
+      .then(
+        (b) => {
+          if (!this.destroyed) this.remember(key, b);
+        },
+        // A seek there fetches again, and reports what goes wrong.
+        () => {},
+      )
+      .finally(() => {
+        this.prefetching = null;
+        const next = this.nextPrefetch;
+        this.nextPrefetch = null;
+        if (next !== null) this.prefetch(next);
+      });
   }
 
   destroy() {
@@ -672,8 +719,12 @@ export class ReplayController implements PlayerProbe {
       (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
       () => null,
     );
-    const key = `${range.fromSeq}-${range.toSeq}-${range.keyframe}`;
-    const cached = background ? undefined : this.seekCache.get(key);
+    const key = rangeKey(range);
+    // A seek also takes what a hover is fetching for the same range.
+    const cached = background
+      ? undefined
+      : (this.seekCache.get(key) ??
+        (this.prefetching?.key === key ? this.prefetching.bytes : undefined));
     const [bytes, rewriter] = await Promise.all([
       cached ??
         backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
@@ -759,4 +810,9 @@ function clamp(v: number, lo: number, hi: number): number {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The seek cache's key of a range. */
+function rangeKey(range: SeekRange): string {
+  return `${range.fromSeq}-${range.toSeq}-${range.keyframe}`;
 }
