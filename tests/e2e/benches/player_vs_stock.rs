@@ -222,6 +222,11 @@ async fn main() {
                 "Tapedeck".into(),
                 tapedeck(&library, rec, &other, &opts).await,
             ));
+            if opts.stock {
+                // Stock can take most of an hour on a big file: what is measured is kept
+                // even if that run is stopped.
+                println!("\n{}", table(rec, &opts, &versions, &columns));
+            }
         }
         if opts.stock {
             for (mode, figures) in stock(&library, rec, &opts).await {
