@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { probe, replayText, screenshot, useApp } from "./harness.mjs";
+import { addClockRecording } from "./player-helpers.mjs";
 
 const app = useApp();
 
@@ -427,74 +428,8 @@ test("a real rrweb recording from samples/ plays to its last frame", async () =>
 
 test("a long recording plays in a bounded window: events far behind are let go, a seek back reloads", async () => {
   const { page, errors } = await app.open({ library: "", delay: "0" });
-  await page.evaluate(() => {
-    // 12 minutes, a 4 KB log line every 250 ms (~12 MB, more than the player keeps whole) and
-    // `#clock` showing the whole seconds.
-    const start = Date.UTC(2024, 5, 1);
-    const el = (id, tagName, attributes, childNodes = []) => ({
-      type: 2,
-      tagName,
-      attributes,
-      childNodes,
-      id,
-    });
-    const text = (id, textContent) => ({ type: 3, textContent, id });
-    const events = [
-      {
-        type: 4,
-        data: { href: "https://clock.example.test/", width: 1000, height: 700 },
-        timestamp: start,
-      },
-      {
-        type: 2,
-        data: {
-          node: {
-            type: 0,
-            id: 1,
-            childNodes: [
-              { type: 1, name: "html", publicId: "", systemId: "", id: 2 },
-              el(3, "html", {}, [
-                el(9, "head", {}),
-                el(4, "body", {}, [
-                  el(5, "div", { id: "clock" }, [text(6, "T+0")]),
-                  el(8, "div", { id: "log" }),
-                ]),
-              ]),
-            ],
-          },
-          initialOffset: { left: 0, top: 0 },
-        },
-        timestamp: start,
-      },
-    ];
-    const filler = "x".repeat(4000);
-    const lines = [];
-    let id = 100;
-    for (let step = 1; step <= 12 * 60 * 4; step++) {
-      const p = id++;
-      const t = id++;
-      lines.push(p);
-      const removes = lines.length > 100 ? [{ parentId: 8, id: lines.shift() }] : [];
-      const texts = step % 4 === 0 ? [{ id: 6, value: `T+${step / 4}` }] : [];
-      events.push({
-        type: 3,
-        data: {
-          source: 0,
-          texts,
-          attributes: [],
-          removes,
-          adds: [
-            { parentId: 8, nextId: null, node: el(p, "p", {}) },
-            { parentId: p, nextId: null, node: text(t, `line ${step} ${filler}`) },
-          ],
-        },
-        timestamp: start + step * 250,
-      });
-    }
-    window.__clockEvents = events.length;
-    const bytes = new TextEncoder().encode(JSON.stringify(events));
-    window.__testBackend.addFiles([{ name: "clock.json", bytes }]);
-  });
+  // 12 minutes (~12 MB, more than the player keeps whole).
+  const total = await addClockRecording(page, "clock.json", { minutes: 12 });
   await page.evaluate(() =>
     window.__testBackend.simulateDrop({ type: "drop", paths: ["clock.json"] }),
   );
@@ -528,16 +463,16 @@ test("a long recording plays in a bounded window: events far behind are let go, 
   await page.waitForFunction(() => window.__tapedeck.currentTime() > 420_000, null, {
     timeout: 30_000,
   });
-  const held = await page.evaluate(() => {
+  const held = await page.evaluate((total) => {
     const p = window.__tapedeck;
     return {
       now: p.currentTime(),
       from: p.heldFrom(),
       events: p.heldEvents(),
       segment: p.segmentInfo(),
-      total: window.__clockEvents,
+      total,
     };
-  });
+  }, total);
   assert.equal(held.segment.trimmed, true, JSON.stringify(held));
   // A trim runs every second of wall time: 16 s of recording at 16x, plus the 30 s kept.
   assert.ok(held.from >= held.now - 30_000 - 2 * 16_000, JSON.stringify(held));
@@ -560,76 +495,8 @@ test("a long recording plays in a bounded window: events far behind are let go, 
 
 test("resting the pointer on the timeline fetches that moment's data, and a click there seeks without fetching it again", async () => {
   const { page, errors } = await app.open({ library: "", delay: "0", chunkDelay: "300" });
-  await page.evaluate(() => {
-    // 10 minutes of a 4 KB log line every 250 ms (~10 MB: more than the player keeps whole)
-    // and `#clock` showing the whole seconds; the page reloads at 7:30, a starting point a seek
-    // past it loads from.
-    const start = Date.UTC(2024, 5, 1);
-    const el = (id, tagName, attributes, childNodes = []) => ({
-      type: 2,
-      tagName,
-      attributes,
-      childNodes,
-      id,
-    });
-    const text = (id, textContent) => ({ type: 3, textContent, id });
-    const page = (timestamp, clock) => [
-      {
-        type: 4,
-        data: { href: "https://hover.example.test/", width: 1000, height: 700 },
-        timestamp,
-      },
-      {
-        type: 2,
-        data: {
-          node: {
-            type: 0,
-            id: 1,
-            childNodes: [
-              { type: 1, name: "html", publicId: "", systemId: "", id: 2 },
-              el(3, "html", {}, [
-                el(9, "head", {}),
-                el(4, "body", {}, [
-                  el(5, "div", { id: "clock" }, [text(6, clock)]),
-                  el(8, "div", { id: "log" }),
-                ]),
-              ]),
-            ],
-          },
-          initialOffset: { left: 0, top: 0 },
-        },
-        timestamp,
-      },
-    ];
-    const events = page(start, "T+0");
-    const filler = "x".repeat(4000);
-    let id = 100;
-    let reloadedAt = 0;
-    for (let step = 1; step <= 10 * 60 * 4; step++) {
-      if (step === 450 * 4) {
-        events.push(...page(start + step * 250 - 1, "T+449"));
-        reloadedAt = step;
-      }
-      const p = id++;
-      const t = id++;
-      events.push({
-        type: 3,
-        data: {
-          source: 0,
-          texts: step % 4 === 0 ? [{ id: 6, value: `T+${step / 4}` }] : [],
-          attributes: [],
-          removes: step > reloadedAt + 100 ? [{ parentId: 8, id: p - 200 }] : [],
-          adds: [
-            { parentId: 8, nextId: null, node: el(p, "p", {}) },
-            { parentId: p, nextId: null, node: text(t, `line ${step} ${filler}`) },
-          ],
-        },
-        timestamp: start + step * 250,
-      });
-    }
-    const bytes = new TextEncoder().encode(JSON.stringify(events));
-    window.__testBackend.addFiles([{ name: "hover.json", bytes }]);
-  });
+  // 10 minutes (~10 MB), reloaded at 7:30: a seek past it loads from there.
+  await addClockRecording(page, "hover.json", { minutes: 10, reloadAt: 450 });
   await page.evaluate(() =>
     window.__testBackend.simulateDrop({ type: "drop", paths: ["hover.json"] }),
   );
