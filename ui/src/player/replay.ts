@@ -344,14 +344,7 @@ export class ReplayController implements PlayerProbe {
     if (!range) return;
     const key = rangeKey(range);
     if (this.seekCache.has(key)) return;
-    const { backend, sessionId, window } = this.opts;
-    const bytes = backend.chunkEvents(
-      sessionId,
-      window.index,
-      range.fromSeq,
-      range.toSeq,
-      range.keyframe,
-    );
+    const bytes = this.chunkBytes(range);
     this.prefetching = { key, bytes };
     bytes
       .then(
@@ -713,7 +706,7 @@ export class ReplayController implements PlayerProbe {
 
   /** `background`: streamed in while playing (decoded off the main thread when big). */
   private async fetch(range: SeekRange, background = false): Promise<eventWithTime[]> {
-    const { backend, sessionId, window } = this.opts;
+    const { backend, sessionId } = this.opts;
     // Asked once per replay, beside the first fetch; fetches then go through it.
     this.rewriter ??= backend.getRemoteAssets(sessionId).then(
       (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
@@ -725,17 +718,19 @@ export class ReplayController implements PlayerProbe {
       ? undefined
       : (this.seekCache.get(key) ??
         (this.prefetching?.key === key ? this.prefetching.bytes : undefined));
-    const [bytes, rewriter] = await Promise.all([
-      cached ??
-        backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe),
-      this.rewriter,
-    ]);
+    const [bytes, rewriter] = await Promise.all([cached ?? this.chunkBytes(range), this.rewriter]);
     this.lastFetch.bytesAt = performance.now();
     // A seek's bytes are decoded in place (not transferred), so they can be kept.
     if (!background) this.remember(key, bytes);
     const events = await decodeEvents(bytes, background);
     // With remote assets off, the events go to rrweb as recorded (the CSP blocks remote URLs).
     return rewriter ? rewriter.rewrite(events) : events;
+  }
+
+  /** The range's events from the backend, as JSON bytes. */
+  private chunkBytes(range: SeekRange): Promise<ArrayBuffer> {
+    const { backend, sessionId, window } = this.opts;
+    return backend.chunkEvents(sessionId, window.index, range.fromSeq, range.toSeq, range.keyframe);
   }
 
   private remember(key: string, bytes: ArrayBuffer) {
