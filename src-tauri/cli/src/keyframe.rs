@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use tapedeck_engine::keyframes::json::{parse, Json};
+use tapedeck_engine::keyframes::json::{parse_recorded, Json};
 use tapedeck_engine::keyframes::keyframe_at;
 use tapedeck_engine::library::Reanalyze;
 use tapedeck_engine::{Error, Library, Result};
@@ -16,7 +16,7 @@ pub fn run(library: &Library, id: &str, at: f64, window: u32) -> Result<ExitCode
     let t = if at >= start { at } else { start + at };
     // All of them: before the first full snapshot, the keyframe is that snapshot's page.
     let bytes = library.events(id, window, None, None)?;
-    let events = match parse(&bytes) {
+    let events = match parse_recorded(&bytes) {
         Ok(Json::Array(events)) => events,
         Ok(_) => return Err(Error::Storage("stored events are not an array".into())),
         Err(e) => return Err(Error::Storage(format!("stored events do not parse: {e}"))),

@@ -6,11 +6,12 @@ mod common;
 
 use std::collections::{BTreeSet, HashSet};
 
-use tapedeck_engine::keyframes::json::parse;
+use tapedeck_engine::keyframes::json::{parse, parse_recorded};
 use tapedeck_engine::keyframes::{keyframe_at, DomMirror, Json, KeyframeBuilder, Obj};
 
+/// As the import reads events: added nodes kept as their text until read.
 fn j(text: &str) -> Json {
-    parse(text.as_bytes()).unwrap_or_else(|e| panic!("bad JSON in test: {e}\n{text}"))
+    parse_recorded(text.as_bytes()).unwrap_or_else(|e| panic!("bad JSON in test: {e}\n{text}"))
 }
 
 const PAGE: &str = r#"{"type":0,"childNodes":[
@@ -702,8 +703,15 @@ fn style_rules_are_carried_until_their_sheet_is_rewritten() {
 // ---- real recordings -------------------------------------------------------------------
 
 fn recording(path: &std::path::Path) -> Vec<Json> {
+    recording_read_by(path, parse_recorded)
+}
+
+fn recording_read_by(
+    path: &std::path::Path,
+    read: fn(&[u8]) -> Result<Json, serde::de::value::Error>,
+) -> Vec<Json> {
     let bytes = std::fs::read(path).unwrap();
-    let mut events = match parse(&bytes).unwrap() {
+    let mut events = match read(&bytes).unwrap() {
         Json::Array(a) => a,
         other => panic!(
             "{} is not an event array: {:?}",
@@ -980,6 +988,55 @@ fn keyframes_of_the_rrweb_corpus() {
         total += check_recording(&name, &recording(&f)).keyframes;
     }
     assert!(total > 100, "{total} keyframes checked");
+}
+
+fn raw_nodes(e: &Json) -> usize {
+    match e {
+        Json::Raw(_) => 1,
+        Json::Array(a) => a.iter().map(raw_nodes).sum(),
+        Json::Object(o) => o.iter().map(|(_, v)| raw_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn written(b: &KeyframeBuilder, t: f64) -> serde_json::Value {
+    let mut out = Vec::new();
+    b.write_keyframe(t, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null)
+}
+
+/// Nodes kept as their recorded text (read when a change or a check needs them, written
+/// from the text when not) make the keyframes that nodes read at once make.
+#[test]
+fn added_nodes_kept_as_text_make_the_same_keyframes() {
+    let mut files = json_files(&common::samples());
+    files.extend(json_files(&common::corpus().join("public/rrweb")));
+    let (mut kept, mut compared) = (0, 0);
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let read = recording_read_by(&f, parse);
+        let lazy = recording_read_by(&f, parse_recorded);
+        kept += lazy.iter().map(raw_nodes).sum::<usize>();
+        let (mut a, mut b) = (KeyframeBuilder::new(), KeyframeBuilder::new());
+        let every = (read.len() / 12).max(1);
+        for (i, (r, l)) in read.into_iter().zip(lazy).enumerate() {
+            let t = r.get("timestamp").and_then(Json::as_f64).unwrap_or(0.0);
+            a.push_owned(r);
+            b.push_owned(l);
+            if i % every == every - 1 {
+                // Written first, while most nodes are unread; then built as values.
+                assert_eq!(written(&a, t), written(&b, t), "{name} at event {i}");
+                assert_eq!(
+                    a.keyframe(t).to_json(),
+                    b.keyframe(t).to_json(),
+                    "{name} at {i}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(kept > 400, "{kept} nodes kept as text");
+    assert!(compared > 100, "{compared} keyframes compared");
 }
 
 #[test]

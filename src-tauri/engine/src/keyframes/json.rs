@@ -5,8 +5,9 @@
 //! node is the one it already has), so keyframes are built from, and written as, this.
 //!
 //! Keyframes parse every recorded event into this tree, so parsing is kept cheap: the keys
-//! rrweb writes (and common attribute names) are static strings rather than a copy each, and
-//! every object and array is allocated once at its final size.
+//! rrweb writes (and common attribute names) are static strings rather than a copy each,
+//! every object and array is allocated once at its final size, and the nodes a mutation adds
+//! are kept as their text ([`parse_recorded`], [`RawNode`]).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -26,6 +27,81 @@ pub enum Json {
     String(String),
     Array(Vec<Json>),
     Object(Obj),
+    /// A node of a mutation's adds as recorded, from [`parse_recorded`]: read as an object
+    /// when something needs more of it than [`RawNode`] notes.
+    Raw(Box<RawNode>),
+}
+
+/// A serialized node kept as its text: on a busy page most added nodes are removed before
+/// a keyframe or a change reads them, so building their trees is work thrown away. What the
+/// mirror reads of every node (identity, tag, placement) is noted by the scan that checked
+/// the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawNode {
+    /// The node object, as recorded (`"childNodes"` empty or absent).
+    pub text: Box<str>,
+    pub kind: u8,
+    pub id: i64,
+    /// `tagName`, as a range of `text`.
+    tag: Option<(u32, u32)>,
+    pub is_svg: bool,
+    pub is_shadow: bool,
+    pub is_shadow_host: bool,
+    /// A truthy `rootId`.
+    pub root_id: Option<i64>,
+    /// The attributes have a truthy `_cssText`.
+    pub css_text: bool,
+}
+
+impl RawNode {
+    pub fn tag(&self) -> Option<&str> {
+        self.tag
+            .map(|(from, to)| &self.text[from as usize..to as usize])
+    }
+
+    /// The node's entries as key and value text, in recorded order (the scan checked the
+    /// text: keys have no escapes, values are whole).
+    pub fn for_each_entry<E>(
+        &self,
+        mut f: impl FnMut(&str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut scratch = Scratch::default();
+        let mut p = Fast {
+            text: &self.text,
+            b: self.text.as_bytes(),
+            at: 1,
+            depth: 128,
+            scratch: &mut scratch,
+            lazy_nodes: false,
+            add_depth: 0,
+        };
+        while p.peek() == Some(b'"') {
+            let Some((from, to, _)) = p.string() else {
+                break;
+            };
+            if p.eat(b':').is_none() {
+                break;
+            }
+            p.skip_ws();
+            let start = p.at;
+            if p.skip_value().is_none() {
+                break;
+            }
+            f(&self.text[from..to], &self.text[start..p.at])?;
+            if p.eat(b',').is_none() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The node as an object (the scan checked the text: it parses).
+    pub fn to_obj(&self) -> Obj {
+        match parse(self.text.as_bytes()) {
+            Ok(Json::Object(o)) => o,
+            _ => Obj::new(),
+        }
+    }
 }
 
 /// An object key: a static string for the keys that come up all the time, else its own.
@@ -103,6 +179,13 @@ impl Json {
         }
     }
 
+    /// A [`Json::Raw`] node made an object; anything else stays as it is.
+    pub fn parse_raw(&mut self) {
+        if let Json::Raw(r) = self {
+            *self = Json::Object(r.to_obj());
+        }
+    }
+
     pub fn as_object(&self) -> Option<&Obj> {
         match self {
             Json::Object(o) => Some(o),
@@ -167,7 +250,7 @@ impl Json {
             Json::Bool(b) => *b,
             Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
             Json::String(s) => !s.is_empty(),
-            Json::Array(_) | Json::Object(_) => true,
+            Json::Array(_) | Json::Object(_) | Json::Raw(_) => true,
         }
     }
 
@@ -204,6 +287,7 @@ impl Json {
                     .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
+            Json::Raw(r) => Json::Object(r.to_obj()).to_value(),
         }
     }
 }
@@ -251,6 +335,7 @@ impl Serialize for Json {
                 seq.end()
             }
             Json::Object(o) => o.serialize(s),
+            Json::Raw(r) => r.to_obj().serialize(s),
         }
     }
 }
@@ -278,8 +363,22 @@ impl<'de> Deserialize<'de> for Json {
 /// the rest to `serde_json`, which also reads any document it does not take (to accept
 /// what it accepts and give its error).
 pub fn parse(bytes: &[u8]) -> Result<Json, de::value::Error> {
+    parse_with(bytes, false)
+}
+
+/// [`parse`] for recorded events: each node of a mutation's `adds` that has no serialized
+/// children is kept as a [`Json::Raw`], its text checked as [`parse`] would.
+pub fn parse_recorded(bytes: &[u8]) -> Result<Json, de::value::Error> {
+    parse_with(bytes, true)
+}
+
+fn parse_with(bytes: &[u8], lazy_nodes: bool) -> Result<Json, de::value::Error> {
     with_scratch(|scratch| {
-        if let Some(v) = Fast::new(bytes, scratch).and_then(Fast::document) {
+        let fast = Fast::new(bytes, scratch).map(|mut f| {
+            f.lazy_nodes = lazy_nodes;
+            f
+        });
+        if let Some(v) = fast.and_then(Fast::document) {
             return Ok(v);
         }
         scratch.entries.clear();
@@ -307,6 +406,10 @@ struct Fast<'a, 's> {
     /// `serde_json`'s recursion limit: a document nested this deep is not taken.
     depth: u8,
     scratch: &'s mut Scratch,
+    /// Keep the nodes of mutation adds as text ([`parse_recorded`]).
+    lazy_nodes: bool,
+    /// The `depth` inside the objects of an `adds` array being read, else 0.
+    add_depth: u8,
 }
 
 /// Where [`Fast::value`] puts a value: an array's elements or an object's entries, in the
@@ -355,6 +458,8 @@ impl<'a, 's> Fast<'a, 's> {
             at: 0,
             depth: 128,
             scratch,
+            lazy_nodes: false,
+            add_depth: 0,
         })
     }
 
@@ -562,7 +667,21 @@ impl<'a, 's> Fast<'a, 's> {
                     intern(self.text.get(from..to)?)
                 };
                 self.eat(b':')?;
-                self.value(ToEntries(key))?;
+                if self.lazy_nodes && self.peek()? == b'[' && key == "adds" {
+                    // The array's objects are entered two levels down.
+                    let outer = std::mem::replace(&mut self.add_depth, self.depth - 2);
+                    let read = self.value(ToEntries(key));
+                    self.add_depth = outer;
+                    read?;
+                } else if self.add_depth == self.depth && key == "node" && self.peek()? == b'{' {
+                    let v = match self.raw_node() {
+                        Some(raw) => Json::Raw(Box::new(raw)),
+                        None => self.object()?,
+                    };
+                    self.scratch.entries.push((key, v));
+                } else {
+                    self.value(ToEntries(key))?;
+                }
                 let entries = &mut self.scratch.entries;
                 let (new, earlier) = entries[start..].split_last_mut()?;
                 if let Some(slot) = earlier.iter_mut().find(|(k, _)| same_key(k, &new.0)) {
@@ -586,6 +705,237 @@ impl<'a, 's> Fast<'a, 's> {
             .entries
             .drain(start..)
             .collect())))
+    }
+}
+
+impl Fast<'_, '_> {
+    /// A serialized node at its `{`, scanned and checked without building it; `None` (and
+    /// nothing read) for one to build: a document, one with children, or one whose noted
+    /// keys are not of the plain types rrweb writes.
+    fn raw_node(&mut self) -> Option<RawNode> {
+        let (start, depth) = (self.at, self.depth);
+        let node = self.scan_node(start);
+        if node.is_none() {
+            self.at = start;
+            self.depth = depth;
+        }
+        node
+    }
+
+    fn scan_node(&mut self, start: usize) -> Option<RawNode> {
+        self.enter()?;
+        self.at += 1;
+        let mut node = RawNode {
+            text: Box::default(),
+            kind: u8::MAX,
+            id: 0,
+            tag: None,
+            is_svg: false,
+            is_shadow: false,
+            is_shadow_host: false,
+            root_id: None,
+            css_text: false,
+        };
+        let mut id = None;
+        if self.peek()? == b'}' {
+            return None;
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let (from, to, escaped) = self.string()?;
+            if escaped {
+                return None;
+            }
+            self.eat(b':')?;
+            self.skip_ws();
+            match &self.b[from..to] {
+                b"type" => node.kind = self.plain_int()?.try_into().ok()?,
+                b"id" => id = Some(self.plain_int()?),
+                b"tagName" => {
+                    let (from, to, escaped) = self.string_at()?;
+                    if escaped {
+                        return None;
+                    }
+                    node.tag = Some((
+                        u32::try_from(from - start).ok()?,
+                        u32::try_from(to - start).ok()?,
+                    ));
+                }
+                b"isSVG" => node.is_svg = self.bool()?,
+                b"isShadow" => node.is_shadow = self.bool()?,
+                b"isShadowHost" => node.is_shadow_host = self.bool()?,
+                b"rootId" => {
+                    node.root_id = match self.b.get(self.at)? {
+                        b'n' => self.word(b"null").map(|_| None)?,
+                        _ => Some(self.plain_int()?).filter(|r| *r != 0),
+                    }
+                }
+                b"childNodes" => {
+                    self.eat(b'[')?;
+                    self.eat(b']')?;
+                }
+                b"attributes" => node.css_text = self.scan_attributes()?,
+                _ => self.skip_value()?,
+            }
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        self.depth += 1;
+        if !(1..=5).contains(&node.kind) {
+            return None;
+        }
+        node.id = id?;
+        node.text = self.text.get(start..self.at)?.into();
+        Some(node)
+    }
+
+    /// A string at `at` (after its opening quote is checked).
+    fn string_at(&mut self) -> Option<(usize, usize, bool)> {
+        (self.b.get(self.at)? == &b'"').then_some(())?;
+        self.string()
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        match self.b.get(self.at)? {
+            b't' => self.word(b"true").map(|_| true),
+            b'f' => self.word(b"false").map(|_| false),
+            _ => None,
+        }
+    }
+
+    /// An integer as [`Fast::value`] reads it into an `i64`.
+    fn plain_int(&mut self) -> Option<i64> {
+        let (negative, n) = self.integer()?;
+        let n = i64::try_from(n).ok()?;
+        // `-0` is a float to `serde_json`: not a plain integer.
+        (!(negative && n == 0)).then_some(if negative { -n } else { n })
+    }
+
+    /// An attributes object, checked; whether its `_cssText` is truthy (`None` when that
+    /// is not a string).
+    fn scan_attributes(&mut self) -> Option<bool> {
+        if self.b.get(self.at)? != &b'{' {
+            return None;
+        }
+        self.enter()?;
+        self.at += 1;
+        let mut css = false;
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let (from, to, escaped) = self.string()?;
+                self.check_escapes(escaped, from, to)?;
+                self.eat(b':')?;
+                if &self.b[from..to] == b"_cssText" {
+                    self.skip_ws();
+                    let (from, to, escaped) = self.string_at()?;
+                    self.check_escapes(escaped, from, to)?;
+                    // Empty `""`: falsy; an escape makes it at least one character.
+                    css = to > from;
+                } else {
+                    self.skip_value()?;
+                }
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth += 1;
+        Some(css)
+    }
+
+    /// A string with escapes, checked the way [`Fast::value`] reads it (by `serde_json`).
+    fn check_escapes(&self, escaped: bool, from: usize, to: usize) -> Option<()> {
+        if escaped {
+            serde_json::from_slice::<de::IgnoredAny>(&self.b[from - 1..=to]).ok()?;
+        }
+        Some(())
+    }
+
+    /// Any value, checked as [`Fast::value`] would read it, building nothing.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                let (from, to, escaped) = self.string()?;
+                self.check_escapes(escaped, from, to)
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                if self.integer().is_none() {
+                    serde_json::from_slice::<de::IgnoredAny>(&self.b[start..self.at]).ok()?;
+                }
+                Some(())
+            }
+            b'{' => {
+                self.enter()?;
+                self.at += 1;
+                if self.peek()? == b'}' {
+                    self.at += 1;
+                } else {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return None;
+                        }
+                        let (from, to, escaped) = self.string()?;
+                        self.check_escapes(escaped, from, to)?;
+                        self.eat(b':')?;
+                        self.skip_value()?;
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b'}' => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth += 1;
+                Some(())
+            }
+            b'[' => {
+                self.enter()?;
+                self.at += 1;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.skip_value()?;
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth += 1;
+                Some(())
+            }
+            b'n' => self.word(b"null"),
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            _ => None,
+        }
     }
 }
 
@@ -890,5 +1240,124 @@ mod tests {
             };
             proptest::prop_assert!(same_as_serde(&text));
         }
+    }
+
+    /// `v` with every [`Json::Raw`] read into its object.
+    fn read_all(mut v: Json) -> Json {
+        v.parse_raw();
+        match v {
+            Json::Array(a) => Json::Array(a.into_iter().map(read_all).collect()),
+            Json::Object(o) => Json::Object(Obj(o
+                .0
+                .into_iter()
+                .map(|(k, v)| (k, read_all(v)))
+                .collect())),
+            v => v,
+        }
+    }
+
+    fn first_node(v: &Json) -> &Json {
+        v.get("data")
+            .and_then(|d| d.get("adds"))
+            .and_then(|a| a.as_array())
+            .and_then(|a| a.first())
+            .and_then(|a| a.get("node"))
+            .expect("an add")
+    }
+
+    fn mutation(node: &str) -> String {
+        format!(
+            r#"{{"type":3,"data":{{"source":0,"texts":[],"adds":[{{"parentId":1,"nextId":null,"node":{node}}}]}},"timestamp":5}}"#
+        )
+    }
+
+    #[test]
+    fn recorded_events_keep_plain_added_nodes_as_their_text() {
+        let kept = [
+            r#"{"type":2,"tagName":"li","attributes":{"class":"a","title":"x \u2192 y"},"childNodes":[],"id":238}"#,
+            r#"{"type":3,"textContent":"00:01 \"q\"","id":-4,"rootId":12}"#,
+            r#" { "type" : 2 , "tagName" : "link" , "attributes" : { "_cssText" : "a{}" } , "isSVG" : false , "isShadow" : true , "id" : 9 } "#,
+            r#"{"type":2,"tagName":"svg","attributes":{"_cssText":""},"isSVG":true,"isShadowHost":true,"rootId":null,"x":[1,{"y":-2.5e3}],"id":3}"#,
+        ];
+        for node in kept {
+            let text = mutation(node);
+            let lazy = parse_recorded(text.as_bytes()).unwrap();
+            let Json::Raw(r) = first_node(&lazy) else {
+                panic!("not kept as text: {node}");
+            };
+            let eager = parse(text.as_bytes()).unwrap();
+            let read = first_node(&eager).as_object().unwrap();
+            assert_eq!(r.to_obj(), *read, "{node}");
+            assert_eq!(Some(r.id), read.get("id").and_then(Json::as_i64));
+            assert_eq!(Some(r.kind as i64), read.get("type").and_then(Json::as_i64));
+            assert_eq!(r.tag(), read.get("tagName").and_then(Json::as_str));
+            assert_eq!(r.is_svg, read.get("isSVG").is_some_and(Json::truthy));
+            assert_eq!(r.is_shadow, read.get("isShadow").is_some_and(Json::truthy));
+            assert_eq!(
+                r.is_shadow_host,
+                read.get("isShadowHost").is_some_and(Json::truthy)
+            );
+            assert_eq!(
+                r.root_id,
+                read.get("rootId")
+                    .filter(|v| v.truthy())
+                    .and_then(Json::as_i64)
+            );
+            let css = read
+                .get("attributes")
+                .and_then(|a| a.get("_cssText"))
+                .is_some_and(Json::truthy);
+            assert_eq!(r.css_text, css, "{node}");
+            let mut entries = Vec::new();
+            r.for_each_entry(|k, v| {
+                entries.push((k.to_string(), parse(v.as_bytes()).unwrap()));
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+            let want: Vec<_> = read
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            assert_eq!(entries, want, "{node}");
+            assert_eq!(read_all(lazy), eager, "{node}");
+        }
+    }
+
+    #[test]
+    fn recorded_events_read_other_nodes_at_once_and_fail_as_parse_does() {
+        let read_now = [
+            r#"{"type":0,"childNodes":[],"id":1}"#,
+            r#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"a","id":3}],"id":2}"#,
+            r#"{"typ\u0065":2,"tagName":"p","attributes":{},"childNodes":[],"id":2}"#,
+            r#"{"type":2,"tagName":"p","attributes":{},"isSVG":1,"childNodes":[],"id":2}"#,
+            r#"{"type":2,"tagName":"link","attributes":{"_cssText":null},"id":2}"#,
+            r#"{"type":2,"tagName":"p","rootId":"r","id":2}"#,
+            r#"{"type":2,"tagName":"p","id":2.0}"#,
+            r#"{"type":2,"tagName":"p"}"#,
+            r#"{"type":9,"id":2}"#,
+        ];
+        for node in read_now {
+            let text = mutation(node);
+            let lazy = parse_recorded(text.as_bytes()).unwrap();
+            assert!(
+                first_node(&lazy).as_object().is_some(),
+                "kept as text: {node}"
+            );
+            assert_eq!(lazy, parse(text.as_bytes()).unwrap(), "{node}");
+        }
+        let broken = [
+            r#"{"type":2,"tagName":"p","attributes":{"a":"\x"},"id":2}"#,
+            r#"{"type":2,"tagName":"p","attributes":{"a":01},"id":2}"#,
+            r#"{"type":2,"tagName":"p","id":2,}"#,
+            r#"{"type":2,"tagName":"p","id":2"#,
+        ];
+        for node in broken {
+            let text = mutation(node);
+            assert!(parse(text.as_bytes()).is_err(), "{node}");
+            assert!(parse_recorded(text.as_bytes()).is_err(), "{node}");
+        }
+        // Only the nodes of `adds` are kept.
+        let text = br#"{"type":5,"data":{"node":{"type":2,"tagName":"p","id":2}}}"#;
+        assert_eq!(parse_recorded(text).unwrap(), parse(text).unwrap());
     }
 }

@@ -14,13 +14,14 @@
 //! the page (children a `<textarea>` value replaced, an old iframe document) cannot be in a
 //! snapshot; they are dropped and counted.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 
-use super::json::{Json, Obj};
+use super::json::{Json, Obj, RawNode};
 use super::style_attr;
 
 /// Hashes node ids (integers, mostly dense) with one multiplication, not SipHash: the mirror
@@ -72,7 +73,7 @@ enum Slot {
 struct Node {
     kind: u8,
     /// The serialized node without `id`, `type` and `childNodes`, keys in recorded order.
-    fields: Obj,
+    fields: Fields,
     parent: Option<(i64, Slot)>,
     children: Vec<i64>,
     shadow: Vec<i64>,
@@ -87,6 +88,42 @@ struct Node {
     /// Whether the node was built from a serialization with children (rrweb's rebuild of a
     /// `<style>` on a `_cssText` change depends on it).
     meta_had_children: bool,
+}
+
+/// A node's fields, read from its recorded text the first time something asks for them.
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    obj: OnceCell<Obj>,
+    /// Until it is read (and while the fields are as recorded).
+    raw: Option<Box<RawNode>>,
+}
+
+impl Fields {
+    fn built(obj: Obj) -> Self {
+        Self {
+            obj: OnceCell::from(obj),
+            raw: None,
+        }
+    }
+
+    fn get(&self) -> &Obj {
+        self.obj.get_or_init(|| {
+            let mut o = self.raw.as_ref().map(|r| r.to_obj()).unwrap_or_default();
+            o.0.retain(|(k, _)| !matches!(k.as_ref(), "id" | "type" | "childNodes"));
+            o
+        })
+    }
+
+    fn get_mut(&mut self) -> &mut Obj {
+        self.get();
+        self.raw = None;
+        self.obj.get_mut().expect("read just now")
+    }
+
+    /// What the scan of the text noted, while the fields have not been read.
+    fn unread(&self) -> Option<&RawNode> {
+        self.raw.as_deref().filter(|_| self.obj.get().is_none())
+    }
 }
 
 /// Why a mutation stopped where rrweb would have thrown.
@@ -191,17 +228,31 @@ impl DomMirror {
     /// The element's tag as recorded (`tagName`), when `id` is an element.
     pub fn tag(&self, id: i64) -> Option<&str> {
         let n = self.nodes.get(&id)?;
-        (n.kind == ELEMENT)
-            .then(|| n.fields.get("tagName")?.as_str())
-            .flatten()
+        if n.kind != ELEMENT {
+            return None;
+        }
+        match n.fields.unread() {
+            Some(r) => r.tag(),
+            None => n.fields.get().get("tagName")?.as_str(),
+        }
     }
 
     pub fn attribute(&self, id: i64, name: &str) -> Option<&Json> {
-        self.nodes.get(&id)?.fields.get("attributes")?.get(name)
+        self.nodes
+            .get(&id)?
+            .fields
+            .get()
+            .get("attributes")?
+            .get(name)
     }
 
     pub fn text(&self, id: i64) -> Option<&str> {
-        self.nodes.get(&id)?.fields.get("textContent")?.as_str()
+        self.nodes
+            .get(&id)?
+            .fields
+            .get()
+            .get("textContent")?
+            .as_str()
     }
 
     pub fn parent(&self, id: i64) -> Option<i64> {
@@ -287,6 +338,7 @@ impl DomMirror {
         // The attributes as recorded: the node was just built from them.
         let attrs = self.nodes[&id]
             .fields
+            .get()
             .get("attributes")
             .and_then(Json::as_object);
         match self.dom_name(id) {
@@ -334,7 +386,13 @@ impl DomMirror {
             .filter(|k| (0..=5).contains(k))
             .ok_or(Abort)? as u8;
         if let Some(old) = self.nodes.get(&id) {
-            if old.kind == kind && meta_eq(kind, old.meta.as_ref().unwrap_or(&old.fields), &n) {
+            if old.kind == kind
+                && meta_eq(
+                    kind,
+                    old.meta.as_ref().unwrap_or_else(|| old.fields.get()),
+                    &n,
+                )
+            {
                 return Ok((id, true, Vec::new()));
             }
             self.ghost(id);
@@ -360,7 +418,7 @@ impl DomMirror {
             id,
             Box::new(Node {
                 kind,
-                fields,
+                fields: Fields::built(fields),
                 parent: None,
                 children: Vec::new(),
                 shadow: Vec::new(),
@@ -372,6 +430,37 @@ impl DomMirror {
             }),
         );
         Ok((id, false, children))
+    }
+
+    /// [`DomMirror::obtain`] for a node kept as its text, which stays unread unless a node
+    /// of its id is there to compare with.
+    fn obtain_raw(&mut self, r: Box<RawNode>) -> Result<i64, Abort> {
+        let id = r.id;
+        if self.nodes.contains_key(&id) {
+            return self.obtain(r.to_obj()).map(|(id, _, _)| id);
+        }
+        let has_shadow_root = r.kind == ELEMENT && r.is_shadow_host;
+        self.detached.remove(&id);
+        self.fresh.push(id);
+        self.nodes.insert(
+            id,
+            Box::new(Node {
+                kind: r.kind,
+                fields: Fields {
+                    obj: OnceCell::new(),
+                    raw: Some(r),
+                },
+                parent: None,
+                children: Vec::new(),
+                shadow: Vec::new(),
+                content: None,
+                has_shadow_root,
+                css_text_child: false,
+                meta: None,
+                meta_had_children: false,
+            }),
+        );
+        Ok(id)
     }
 
     // ---- mutations -----------------------------------------------------------------------
@@ -506,10 +595,17 @@ impl DomMirror {
     /// Places one add; its node's fields go into the mirror (an add that has to wait is kept
     /// whole).
     fn append(&mut self, mut add: Obj, queue: &mut Vec<Obj>) -> Result<(), Abort> {
-        let node = add.get("node").and_then(Json::as_object).ok_or(Abort)?;
-        let is_document = node.get("type").and_then(Json::as_i64) == Some(DOCUMENT as i64);
-        let shadow = node.get("isShadow").is_some_and(Json::truthy);
-        let root_id = node.get("rootId").filter(|r| r.truthy()).map(Json::as_i64);
+        let (is_document, shadow, root_id) = match add.get("node") {
+            Some(Json::Raw(r)) => (false, r.is_shadow, r.root_id.map(Some)),
+            node => {
+                let node = node.and_then(Json::as_object).ok_or(Abort)?;
+                (
+                    node.get("type").and_then(Json::as_i64) == Some(DOCUMENT as i64),
+                    node.get("isShadow").is_some_and(Json::truthy),
+                    node.get("rootId").filter(|r| r.truthy()).map(Json::as_i64),
+                )
+            }
+        };
         let parent_id = add.get("parentId").and_then(Json::as_i64);
         let Some(parent) = parent_id.filter(|p| self.nodes.contains_key(p)) else {
             if is_document {
@@ -550,14 +646,18 @@ impl DomMirror {
             }
         }
         if self.is_iframe(parent) {
+            if let Some(node) = add.get_mut("node") {
+                node.parse_raw();
+            }
             self.attach_document(add, parent);
             return Ok(());
         }
         // The node goes into the mirror; the add keeps its place (and its other keys).
-        let Some(Json::Object(node)) = add.get_mut("node").map(std::mem::take) else {
-            return Err(Abort);
+        let target = match add.get_mut("node").map(std::mem::take) {
+            Some(Json::Object(node)) => self.obtain(node)?.0,
+            Some(Json::Raw(node)) => self.obtain_raw(node)?,
+            _ => return Err(Abort),
         };
-        let (target, _, _) = self.obtain(node)?;
         if legacy {
             self.legacy.retain(|(id, _)| *id != target);
             self.legacy.push((target, add));
@@ -878,7 +978,7 @@ impl DomMirror {
         if let Some(meta) = n.meta.as_mut() {
             meta.insert("attributes", Json::Object(meta_attrs));
         }
-        n.fields.insert("attributes", Json::Object(attrs));
+        n.fields.get_mut().insert("attributes", Json::Object(attrs));
     }
 
     // ---- writing a snapshot ---------------------------------------------------------------
@@ -1036,7 +1136,7 @@ impl DomMirror {
         let n = &self.nodes[&id];
         let mut o = Obj::new();
         o.insert("type", Json::int(n.kind as i64));
-        for (k, v) in n.fields.entries() {
+        for (k, v) in n.fields.get().entries() {
             if !matches!(k.as_ref(), "isShadow" | "isShadowHost") {
                 o.insert(k.clone(), v.clone());
             }
@@ -1086,9 +1186,9 @@ impl DomMirror {
     fn fields_mut(&mut self, id: i64) -> &mut Obj {
         let n = self.node_mut(id);
         if n.meta.is_none() {
-            n.meta = Some(meta_of(n.kind, &n.fields));
+            n.meta = Some(meta_of(n.kind, n.fields.get()));
         }
-        &mut n.fields
+        n.fields.get_mut()
     }
 
     fn attributes_mut(&mut self, id: i64) -> &mut Obj {
@@ -1318,8 +1418,17 @@ fn dom_tag(n: &Node) -> Option<(&str, bool)> {
     if n.kind != ELEMENT {
         return None;
     }
-    let tag = n.fields.get("tagName")?.as_str()?;
-    let attrs = n.fields.get("attributes");
+    if let Some(r) = n.fields.unread() {
+        let tag = match r.tag()? {
+            "script" => "noscript",
+            "link" if r.css_text => "style",
+            t => t,
+        };
+        return Some((tag, r.is_svg));
+    }
+    let fields = n.fields.get();
+    let tag = fields.get("tagName")?.as_str()?;
+    let attrs = fields.get("attributes");
     let tag = match tag {
         "script" => "noscript",
         "link"
@@ -1331,7 +1440,7 @@ fn dom_tag(n: &Node) -> Option<(&str, bool)> {
         }
         t => t,
     };
-    Some((tag, n.fields.get("isSVG").is_some_and(Json::truthy)))
+    Some((tag, fields.get("isSVG").is_some_and(Json::truthy)))
 }
 
 /// Whether a tag (see `DomMirror::dom_tag`) makes the `nodeName` `upper`.
@@ -1413,10 +1522,10 @@ fn resolve_trees(queue: Vec<Obj>) -> ResolveTrees {
     };
     let mut by_id: HashMap<i64, usize> = HashMap::new();
     for add in queue {
-        let id = add
-            .get("node")
-            .and_then(|n| n.get("id"))
-            .and_then(Json::as_i64);
+        let id = match add.get("node") {
+            Some(Json::Raw(n)) => Some(n.id),
+            n => n.and_then(|n| n.get("id")).and_then(Json::as_i64),
+        };
         let next = add
             .get("nextId")
             .filter(|v| v.truthy())
@@ -1542,23 +1651,28 @@ impl Serialize for NodeWriter<'_> {
             self.frames.borrow_mut().push(self.id);
         }
         let element = n.kind == ELEMENT;
-        // Children carry a `<style>`'s text; `_cssText` would overwrite them on rebuild.
-        let keep_css = n.css_text_child && n.children.is_empty();
-        let drop_css = element
-            && !keep_css
-            && n.fields
-                .get("attributes")
-                .is_some_and(|a| a.get("_cssText").is_some())
-            && dom_tag(n).is_some_and(|(tag, svg)| name_is(tag, svg, "STYLE"));
+        let style = dom_tag(n).is_some_and(|(tag, svg)| name_is(tag, svg, "STYLE"));
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("type", &Json::int(n.kind as i64))?;
-        for (k, v) in n.fields.entries() {
-            match (k.as_ref(), v) {
-                ("isShadow" | "isShadowHost", _) => {}
-                ("attributes", Json::Object(a)) if drop_css => {
-                    map.serialize_entry(k, &Without(a, "_cssText"))?
+        match n.fields.unread() {
+            // Fields as recorded are written from their text, left unread. (A `<style>`'s
+            // may lose their `_cssText`.)
+            Some(r) if !style => r.for_each_entry(|k, v| {
+                if matches!(
+                    k,
+                    "id" | "type" | "childNodes" | "isShadow" | "isShadowHost"
+                ) {
+                    return Ok(());
                 }
-                _ => map.serialize_entry(k, v)?,
+                let v: &RawValue = serde_json::from_str(v).map_err(S::Error::custom)?;
+                map.serialize_entry(k, v)
+            })?,
+            _ => {
+                // Children carry a `<style>`'s text; `_cssText` would overwrite them on
+                // rebuild.
+                let keep_css = n.css_text_child && n.children.is_empty();
+                let drop_css = element && !keep_css && style;
+                self.write_fields(n, drop_css, &mut map)?
             }
         }
         if element && n.has_shadow_root {
@@ -1572,6 +1686,26 @@ impl Serialize for NodeWriter<'_> {
             map.serialize_entry("childNodes", &ChildrenWriter(self))?;
         }
         map.end()
+    }
+}
+
+impl NodeWriter<'_> {
+    fn write_fields<M: SerializeMap>(
+        &self,
+        n: &Node,
+        drop_css: bool,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        for (k, v) in n.fields.get().entries() {
+            match (k.as_ref(), v) {
+                ("isShadow" | "isShadowHost", _) => {}
+                ("attributes", Json::Object(a)) if drop_css => {
+                    map.serialize_entry(k, &Without(a, "_cssText"))?
+                }
+                _ => map.serialize_entry(k, v)?,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::chunk;
 use crate::error::{Error, Result};
-use crate::keyframes::json::parse;
+use crate::keyframes::json::parse_recorded;
 use crate::keyframes::KeyframeBuilder;
 use crate::model::EventKind;
 
@@ -131,7 +131,7 @@ impl WindowKeyframes {
         }
         // Stored events parsed once already; one that does not parse here is left out, as
         // rrweb would fail on it too.
-        let Ok(e) = parse(raw) else { return };
+        let Ok(e) = parse_recorded(raw) else { return };
         let ts = e.get("timestamp").and_then(|t| t.as_f64());
         let full_snapshot = e.get("type").and_then(|t| t.as_i64()) == Some(2);
         let builder = &mut self.builder;
