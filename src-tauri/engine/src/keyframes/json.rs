@@ -69,30 +69,20 @@ impl RawNode {
         let mut p = Fast {
             text: &self.text,
             b: self.text.as_bytes(),
-            at: 1,
+            at: 0,
             depth: 128,
             scratch: &mut scratch,
             lazy_nodes: false,
             add_depth: 0,
         };
-        while p.peek() == Some(b'"') {
-            let Some((from, to, _)) = p.string() else {
-                break;
-            };
-            if p.eat(b':').is_none() {
-                break;
-            }
-            p.skip_ws();
+        let mut out = Ok(());
+        p.scan_object(|p, from, to, _| {
             let start = p.at;
-            if p.skip_value().is_none() {
-                break;
-            }
-            f(&self.text[from..to], &self.text[start..p.at])?;
-            if p.eat(b',').is_none() {
-                break;
-            }
-        }
-        Ok(())
+            p.skip_value()?;
+            out = f(&self.text[from..to], &self.text[start..p.at]);
+            out.is_ok().then_some(())
+        });
+        out
     }
 
     /// The node as an object (the scan checked the text: it parses).
@@ -723,8 +713,6 @@ impl Fast<'_, '_> {
     }
 
     fn scan_node(&mut self, start: usize) -> Option<RawNode> {
-        self.enter()?;
-        self.at += 1;
         let mut node = RawNode {
             text: Box::default(),
             kind: u8::MAX,
@@ -737,24 +725,15 @@ impl Fast<'_, '_> {
             css_text: false,
         };
         let mut id = None;
-        if self.peek()? == b'}' {
-            return None;
-        }
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let (from, to, escaped) = self.string()?;
+        self.scan_object(|p, from, to, escaped| {
             if escaped {
                 return None;
             }
-            self.eat(b':')?;
-            self.skip_ws();
-            match &self.b[from..to] {
-                b"type" => node.kind = self.plain_int()?.try_into().ok()?,
-                b"id" => id = Some(self.plain_int()?),
+            match &p.b[from..to] {
+                b"type" => node.kind = p.plain_int()?.try_into().ok()?,
+                b"id" => id = Some(p.plain_int()?),
                 b"tagName" => {
-                    let (from, to, escaped) = self.string_at()?;
+                    let (from, to, escaped) = p.string_at()?;
                     if escaped {
                         return None;
                     }
@@ -763,38 +742,66 @@ impl Fast<'_, '_> {
                         u32::try_from(to - start).ok()?,
                     ));
                 }
-                b"isSVG" => node.is_svg = self.bool()?,
-                b"isShadow" => node.is_shadow = self.bool()?,
-                b"isShadowHost" => node.is_shadow_host = self.bool()?,
+                b"isSVG" => node.is_svg = p.bool()?,
+                b"isShadow" => node.is_shadow = p.bool()?,
+                b"isShadowHost" => node.is_shadow_host = p.bool()?,
                 b"rootId" => {
-                    node.root_id = match self.b.get(self.at)? {
-                        b'n' => self.word(b"null").map(|_| None)?,
-                        _ => Some(self.plain_int()?).filter(|r| *r != 0),
+                    node.root_id = match p.b.get(p.at)? {
+                        b'n' => p.word(b"null").map(|_| None)?,
+                        _ => Some(p.plain_int()?).filter(|r| *r != 0),
                     }
                 }
                 b"childNodes" => {
-                    self.eat(b'[')?;
-                    self.eat(b']')?;
+                    p.eat(b'[')?;
+                    p.eat(b']')?;
                 }
-                b"attributes" => node.css_text = self.scan_attributes()?,
-                _ => self.skip_value()?,
+                b"attributes" => node.css_text = p.scan_attributes()?,
+                _ => p.skip_value()?,
             }
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
-        self.depth += 1;
+            Some(())
+        })?;
         if !(1..=5).contains(&node.kind) {
             return None;
         }
         node.id = id?;
         node.text = self.text.get(start..self.at)?.into();
         Some(node)
+    }
+
+    /// An object at its `{`, checked, building nothing: `entry` reads each value, given
+    /// its key's text range and whether the key has escapes.
+    fn scan_object(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, usize, usize, bool) -> Option<()>,
+    ) -> Option<()> {
+        if self.b.get(self.at)? != &b'{' {
+            return None;
+        }
+        self.enter()?;
+        self.at += 1;
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let (from, to, escaped) = self.string()?;
+                self.eat(b':')?;
+                self.skip_ws();
+                entry(self, from, to, escaped)?;
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth += 1;
+        Some(())
     }
 
     /// A string at `at` (after its opening quote is checked).
@@ -822,42 +829,18 @@ impl Fast<'_, '_> {
     /// An attributes object, checked; whether its `_cssText` is truthy (`None` when that
     /// is not a string).
     fn scan_attributes(&mut self) -> Option<bool> {
-        if self.b.get(self.at)? != &b'{' {
-            return None;
-        }
-        self.enter()?;
-        self.at += 1;
         let mut css = false;
-        if self.peek()? == b'}' {
-            self.at += 1;
-        } else {
-            loop {
-                if self.peek()? != b'"' {
-                    return None;
-                }
-                let (from, to, escaped) = self.string()?;
-                self.check_escapes(escaped, from, to)?;
-                self.eat(b':')?;
-                if &self.b[from..to] == b"_cssText" {
-                    self.skip_ws();
-                    let (from, to, escaped) = self.string_at()?;
-                    self.check_escapes(escaped, from, to)?;
-                    // Empty `""`: falsy; an escape makes it at least one character.
-                    css = to > from;
-                } else {
-                    self.skip_value()?;
-                }
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b'}' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
+        self.scan_object(|p, from, to, escaped| {
+            p.check_escapes(escaped, from, to)?;
+            if &p.b[from..to] != b"_cssText" {
+                return p.skip_value();
             }
-        }
-        self.depth += 1;
+            let (from, to, escaped) = p.string_at()?;
+            p.check_escapes(escaped, from, to)?;
+            // Empty `""`: falsy; an escape makes it at least one character.
+            css = to > from;
+            Some(())
+        })?;
         Some(css)
     }
 
@@ -883,33 +866,10 @@ impl Fast<'_, '_> {
                 }
                 Some(())
             }
-            b'{' => {
-                self.enter()?;
-                self.at += 1;
-                if self.peek()? == b'}' {
-                    self.at += 1;
-                } else {
-                    loop {
-                        if self.peek()? != b'"' {
-                            return None;
-                        }
-                        let (from, to, escaped) = self.string()?;
-                        self.check_escapes(escaped, from, to)?;
-                        self.eat(b':')?;
-                        self.skip_value()?;
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b'}' => {
-                                self.at += 1;
-                                break;
-                            }
-                            _ => return None,
-                        }
-                    }
-                }
-                self.depth += 1;
-                Some(())
-            }
+            b'{' => self.scan_object(|p, from, to, escaped| {
+                p.check_escapes(escaped, from, to)?;
+                p.skip_value()
+            }),
             b'[' => {
                 self.enter()?;
                 self.at += 1;

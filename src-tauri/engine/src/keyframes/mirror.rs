@@ -412,23 +412,8 @@ impl DomMirror {
         let meta_had_children = !children.is_empty();
         let has_shadow_root =
             kind == ELEMENT && fields.get("isShadowHost").is_some_and(Json::truthy);
-        self.detached.remove(&id);
-        self.fresh.push(id);
-        self.nodes.insert(
-            id,
-            Box::new(Node {
-                kind,
-                fields: Fields::built(fields),
-                parent: None,
-                children: Vec::new(),
-                shadow: Vec::new(),
-                content: None,
-                has_shadow_root,
-                css_text_child: false,
-                meta: None,
-                meta_had_children,
-            }),
-        );
+        let fields = Fields::built(fields);
+        self.put_new(id, kind, fields, has_shadow_root, meta_had_children);
         Ok((id, false, children))
     }
 
@@ -439,17 +424,31 @@ impl DomMirror {
         if self.nodes.contains_key(&id) {
             return self.obtain(r.to_obj()).map(|(id, _, _)| id);
         }
-        let has_shadow_root = r.kind == ELEMENT && r.is_shadow_host;
+        let (kind, has_shadow_root) = (r.kind, r.kind == ELEMENT && r.is_shadow_host);
+        let fields = Fields {
+            obj: OnceCell::new(),
+            raw: Some(r),
+        };
+        self.put_new(id, kind, fields, has_shadow_root, false);
+        Ok(id)
+    }
+
+    /// Maps a node built anew (with no place in the page yet).
+    fn put_new(
+        &mut self,
+        id: i64,
+        kind: u8,
+        fields: Fields,
+        has_shadow_root: bool,
+        meta_had_children: bool,
+    ) {
         self.detached.remove(&id);
         self.fresh.push(id);
         self.nodes.insert(
             id,
             Box::new(Node {
-                kind: r.kind,
-                fields: Fields {
-                    obj: OnceCell::new(),
-                    raw: Some(r),
-                },
+                kind,
+                fields,
                 parent: None,
                 children: Vec::new(),
                 shadow: Vec::new(),
@@ -457,10 +456,9 @@ impl DomMirror {
                 has_shadow_root,
                 css_text_child: false,
                 meta: None,
-                meta_had_children: false,
+                meta_had_children,
             }),
         );
-        Ok(id)
     }
 
     // ---- mutations -----------------------------------------------------------------------
