@@ -439,6 +439,33 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+/// Where the plain run of a string that goes on at `i` ends: the first quote, backslash
+/// or control character (or the end). Eight bytes at a time, as strings (attribute values,
+/// text) are most of a recording's bytes.
+#[inline(always)]
+fn plain_run_end(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // The high bit of each byte that is zero (after the xor) or below 0x20. A borrow can
+        // also mark bytes above a marked one, never below it: the lowest mark is exact.
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+        let marks = (zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if marks != 0 {
+            return i + (marks.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !STRING_STOP[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 impl<'a, 's> Fast<'a, 's> {
     /// `None` for a document that is not UTF-8 (`serde_json` then says where).
     fn new(b: &'a [u8], scratch: &'s mut Scratch) -> Option<Self> {
@@ -555,9 +582,7 @@ impl<'a, 's> Fast<'a, 's> {
         let mut i = start;
         let mut escaped = false;
         loop {
-            while i < b.len() && !STRING_STOP[b[i] as usize] {
-                i += 1;
-            }
+            i = plain_run_end(b, i);
             match b.get(i)? {
                 b'"' => {
                     self.at = i + 1;
@@ -1179,7 +1204,7 @@ mod tests {
             any::<i64>().prop_map(Value::from),
             any::<u64>().prop_map(Value::from),
             any::<f64>().prop_map(Value::from),
-            "[a-z\"\\\\\u{0}-\u{1f}é中😀]{0,8}".prop_map(Value::String),
+            "[a-z\"\\\\\u{0}-\u{1f}é中😀]{0,20}".prop_map(Value::String),
         ];
         leaf.prop_recursive(6, 64, 6, |inner| {
             prop_oneof![
@@ -1191,6 +1216,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn a_plain_run_ends_at_the_first_quote_backslash_or_control_character(
+            b in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => 0x20u8..=0xff,
+                    1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x1f, 0x7f, 0x80]),
+                ],
+                0..40,
+            ),
+            from in 0usize..40,
+        ) {
+            let from = from.min(b.len());
+            let naive = (from..b.len()).find(|&i| STRING_STOP[b[i] as usize]).unwrap_or(b.len());
+            proptest::prop_assert_eq!(plain_run_end(&b, from), naive);
+        }
+
         #[test]
         fn the_fast_parser_agrees_on_any_document(v in any_json(), pretty in proptest::bool::ANY) {
             let text = if pretty {

@@ -14,12 +14,11 @@
 //! the page (children a `<textarea>` value replaced, an old iframe document) cannot be in a
 //! snapshot; they are dropped and counted.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::value::RawValue;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::json::{Json, Obj, RawNode};
 use super::style_attr;
@@ -1019,22 +1018,112 @@ impl DomMirror {
         e
     }
 
-    /// [`DomMirror::to_full_snapshot_at`] as something to serialize: the same JSON, written
-    /// straight from the mirror instead of from a tree built for it. The iframes that have a
-    /// document go to `frames` as they are written (what [`DomMirror::attach_events_from`]
-    /// takes).
-    pub(crate) fn full_snapshot_writer<'a>(
-        &'a self,
+    /// [`DomMirror::to_full_snapshot_at`] written as JSON into `out`: the same bytes, written
+    /// straight from the mirror instead of from a tree built for it (a node still unread
+    /// from its recorded text). The iframes that have a document go to `frames` as they are
+    /// written, in the order [`DomMirror::collect_frames`] finds them (what
+    /// [`DomMirror::attach_events_from`] takes).
+    pub(crate) fn write_full_snapshot(
+        &self,
         timestamp: f64,
         offset: Option<(f64, f64)>,
-        frames: &'a RefCell<Vec<i64>>,
-    ) -> impl Serialize + 'a {
-        SnapshotEvent {
-            mirror: self,
-            timestamp,
-            offset,
-            frames,
+        frames: &mut Vec<i64>,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
+        out.extend_from_slice(br#"{"type":2,"data":{"node":"#);
+        match self.root {
+            Some(root) => self.write_node(root, frames, out)?,
+            None => out.extend_from_slice(b"null"),
         }
+        out.extend_from_slice(br#","initialOffset":"#);
+        match (offset, &self.initial_offset) {
+            (Some((left, top)), _) => serde_json::to_writer(
+                &mut *out,
+                &Obj::from_iter([("left", Json::num(left)), ("top", Json::num(top))]),
+            )?,
+            (None, Json::Object(o)) => serde_json::to_writer(&mut *out, o)?,
+            (None, _) => out.extend_from_slice(br#"{"left":0,"top":0}"#),
+        }
+        out.extend_from_slice(br#"},"timestamp":"#);
+        serde_json::to_writer(&mut *out, &Json::num(timestamp))?;
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// A node and its descendants as [`DomMirror::serialize`] gives them (`deep`).
+    fn write_node(
+        &self,
+        id: i64,
+        frames: &mut Vec<i64>,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
+        let n = &self.nodes[&id];
+        if n.content.is_some() {
+            frames.push(id);
+        }
+        let element = n.kind == ELEMENT;
+        let style = dom_tag(n).is_some_and(|(tag, svg)| name_is(tag, svg, "STYLE"));
+        out.extend_from_slice(br#"{"type":"#);
+        serde_json::to_writer(&mut *out, &n.kind)?;
+        match n.fields.unread() {
+            // Fields as recorded are copied from their text, left unread: the scan that kept
+            // it checked that keys have no escapes (so need none) and that values are whole.
+            // (A `<style>`'s may lose their `_cssText`.)
+            Some(r) if !style => r
+                .for_each_entry(|k, v| {
+                    if !matches!(
+                        k,
+                        "id" | "type" | "childNodes" | "isShadow" | "isShadowHost"
+                    ) {
+                        out.extend_from_slice(b",\"");
+                        out.extend_from_slice(k.as_bytes());
+                        out.extend_from_slice(b"\":");
+                        out.extend_from_slice(v.as_bytes());
+                    }
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .unwrap_or(()),
+            _ => {
+                // Children carry a `<style>`'s text; `_cssText` would overwrite them on
+                // rebuild.
+                let keep_css = n.css_text_child && n.children.is_empty();
+                let drop_css = element && !keep_css && style;
+                for (k, v) in n.fields.get().entries() {
+                    if matches!(k.as_ref(), "isShadow" | "isShadowHost") {
+                        continue;
+                    }
+                    out.push(b',');
+                    serde_json::to_writer(&mut *out, k.as_ref())?;
+                    out.push(b':');
+                    match (k.as_ref(), v) {
+                        ("attributes", Json::Object(a)) if drop_css => {
+                            serde_json::to_writer(&mut *out, &Without(a, "_cssText"))?
+                        }
+                        _ => serde_json::to_writer(&mut *out, v)?,
+                    }
+                }
+            }
+        }
+        if element && n.has_shadow_root {
+            out.extend_from_slice(br#","isShadowHost":true"#);
+        }
+        if matches!(n.parent, Some((_, Slot::Shadow))) {
+            out.extend_from_slice(br#","isShadow":true"#);
+        }
+        out.extend_from_slice(br#","id":"#);
+        serde_json::to_writer(&mut *out, &id)?;
+        if element || n.kind == DOCUMENT {
+            out.extend_from_slice(br#","childNodes":["#);
+            for (i, &c) in n.children.iter().chain(&n.shadow).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                self.write_node(c, frames, out)?;
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+        Ok(())
     }
 
     /// Mutations to follow the snapshot: one attaching each iframe's document (outer frames
@@ -1580,148 +1669,6 @@ impl ResolveTrees {
         let mut v = Vec::new();
         self.walk(at, &mut v);
         v.len()
-    }
-}
-
-/// A FullSnapshot event written from the mirror (see [`DomMirror::full_snapshot_writer`]).
-struct SnapshotEvent<'a> {
-    mirror: &'a DomMirror,
-    timestamp: f64,
-    offset: Option<(f64, f64)>,
-    frames: &'a RefCell<Vec<i64>>,
-}
-
-impl Serialize for SnapshotEvent<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(3))?;
-        map.serialize_entry("type", &Json::int(2))?;
-        map.serialize_entry("data", &SnapshotData(self))?;
-        map.serialize_entry("timestamp", &Json::num(self.timestamp))?;
-        map.end()
-    }
-}
-
-struct SnapshotData<'a>(&'a SnapshotEvent<'a>);
-
-impl Serialize for SnapshotData<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let m = self.0.mirror;
-        let mut map = s.serialize_map(Some(2))?;
-        match m.root {
-            Some(root) => map.serialize_entry(
-                "node",
-                &NodeWriter {
-                    mirror: m,
-                    id: root,
-                    frames: self.0.frames,
-                },
-            )?,
-            None => map.serialize_entry("node", &Json::Null)?,
-        }
-        match (self.0.offset, &m.initial_offset) {
-            (Some((left, top)), _) => map.serialize_entry(
-                "initialOffset",
-                &Obj::from_iter([("left", Json::num(left)), ("top", Json::num(top))]),
-            )?,
-            (None, Json::Object(o)) => map.serialize_entry("initialOffset", o)?,
-            (None, _) => map.serialize_entry(
-                "initialOffset",
-                &Obj::from_iter([("left", Json::int(0)), ("top", Json::int(0))]),
-            )?,
-        }
-        map.end()
-    }
-}
-
-/// A node and its descendants as [`DomMirror::serialize`] gives them (`deep`), noting the
-/// iframes with a document in `frames` (in the order `DomMirror::collect_frames` finds them).
-struct NodeWriter<'a> {
-    mirror: &'a DomMirror,
-    id: i64,
-    frames: &'a RefCell<Vec<i64>>,
-}
-
-impl Serialize for NodeWriter<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let m = self.mirror;
-        let n = &m.nodes[&self.id];
-        if n.content.is_some() {
-            self.frames.borrow_mut().push(self.id);
-        }
-        let element = n.kind == ELEMENT;
-        let style = dom_tag(n).is_some_and(|(tag, svg)| name_is(tag, svg, "STYLE"));
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("type", &Json::int(n.kind as i64))?;
-        match n.fields.unread() {
-            // Fields as recorded are written from their text, left unread. (A `<style>`'s
-            // may lose their `_cssText`.)
-            Some(r) if !style => r.for_each_entry(|k, v| {
-                if matches!(
-                    k,
-                    "id" | "type" | "childNodes" | "isShadow" | "isShadowHost"
-                ) {
-                    return Ok(());
-                }
-                let v: &RawValue = serde_json::from_str(v).map_err(S::Error::custom)?;
-                map.serialize_entry(k, v)
-            })?,
-            _ => {
-                // Children carry a `<style>`'s text; `_cssText` would overwrite them on
-                // rebuild.
-                let keep_css = n.css_text_child && n.children.is_empty();
-                let drop_css = element && !keep_css && style;
-                self.write_fields(n, drop_css, &mut map)?
-            }
-        }
-        if element && n.has_shadow_root {
-            map.serialize_entry("isShadowHost", &true)?;
-        }
-        if matches!(n.parent, Some((_, Slot::Shadow))) {
-            map.serialize_entry("isShadow", &true)?;
-        }
-        map.serialize_entry("id", &Json::int(self.id))?;
-        if element || n.kind == DOCUMENT {
-            map.serialize_entry("childNodes", &ChildrenWriter(self))?;
-        }
-        map.end()
-    }
-}
-
-impl NodeWriter<'_> {
-    fn write_fields<M: SerializeMap>(
-        &self,
-        n: &Node,
-        drop_css: bool,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        for (k, v) in n.fields.get().entries() {
-            match (k.as_ref(), v) {
-                ("isShadow" | "isShadowHost", _) => {}
-                ("attributes", Json::Object(a)) if drop_css => {
-                    map.serialize_entry(k, &Without(a, "_cssText"))?
-                }
-                _ => map.serialize_entry(k, v)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-struct ChildrenWriter<'a>(&'a NodeWriter<'a>);
-
-impl Serialize for ChildrenWriter<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let m = self.0.mirror;
-        let n = &m.nodes[&self.0.id];
-        let mut seq = s.serialize_seq(Some(n.children.len() + n.shadow.len()))?;
-        for &id in n.children.iter().chain(&n.shadow) {
-            seq.serialize_element(&NodeWriter {
-                mirror: m,
-                id,
-                frames: self.0.frames,
-            })?;
-        }
-        seq.end()
     }
 }
 

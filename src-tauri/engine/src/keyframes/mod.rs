@@ -10,7 +10,6 @@ pub mod mirror;
 pub mod state;
 mod style_attr;
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 pub use json::{Json, Obj};
@@ -61,36 +60,37 @@ enum Piece {
     Snapshot(Option<(f64, f64)>),
 }
 
-struct PiecesWriter<'a> {
-    pieces: &'a [Piece],
-    mirror: &'a DomMirror,
+/// A keyframe's pieces written as a JSON array into `out`; how many mutations attaching
+/// iframe documents followed the snapshot.
+fn write_pieces(
+    pieces: &[Piece],
+    mirror: &DomMirror,
     t: f64,
-    /// How many attaching mutations followed the snapshot.
-    attached: Cell<usize>,
-}
-
-impl serde::Serialize for PiecesWriter<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(None)?;
-        for p in self.pieces {
-            match p {
-                Piece::Event(e) => seq.serialize_element(e)?,
-                Piece::Snapshot(offset) => {
-                    // The iframes with a document are found while the snapshot is written.
-                    let frames = RefCell::new(Vec::new());
-                    let snapshot = self.mirror.full_snapshot_writer(self.t, *offset, &frames);
-                    seq.serialize_element(&snapshot)?;
-                    let attach = self.mirror.attach_events_from(frames.take(), self.t);
-                    self.attached.set(attach.len());
-                    for e in &attach {
-                        seq.serialize_element(e)?;
-                    }
+    out: &mut Vec<u8>,
+) -> serde_json::Result<usize> {
+    let mut attached = 0;
+    out.push(b'[');
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match p {
+            Piece::Event(e) => serde_json::to_writer(&mut *out, e)?,
+            Piece::Snapshot(offset) => {
+                // The iframes with a document are found while the snapshot is written.
+                let mut frames = Vec::new();
+                mirror.write_full_snapshot(t, *offset, &mut frames, out)?;
+                let attach = mirror.attach_events_from(frames, t);
+                attached = attach.len();
+                for e in &attach {
+                    out.push(b',');
+                    serde_json::to_writer(&mut *out, e)?;
                 }
             }
         }
-        seq.end()
     }
+    out.push(b']');
+    Ok(attached)
 }
 
 /// Folds a window's events, in order, into a mirror and replay state that can write a
@@ -199,14 +199,7 @@ impl KeyframeBuilder {
         let (pieces, carried, notes) = self.pieces(t, false);
         let mut events = pieces.len();
         if !pieces.is_empty() {
-            let writer = PiecesWriter {
-                pieces: &pieces,
-                mirror: &self.mirror,
-                t,
-                attached: Cell::new(0),
-            };
-            serde_json::to_writer(&mut *out, &writer)?;
-            events += writer.attached.get();
+            events += write_pieces(&pieces, &self.mirror, t, out)?;
         }
         Ok(WrittenKeyframe {
             events,
