@@ -1261,3 +1261,131 @@ fn a_playing_video_that_was_paused_shows_the_time_it_was_paused_at() {
     replayed.push(media(0, 7.0, 3000.0));
     assert_eq!(restored(4000.0, &replayed), [(0, 8.0)]);
 }
+
+/// The node of id `id` in a written keyframe's full snapshot.
+fn node_in(v: &Json, id: i64) -> Option<&Json> {
+    if v.get("id").and_then(Json::as_i64) == Some(id) && v.get("type").is_some() {
+        return Some(v);
+    }
+    match v {
+        Json::Array(a) => a.iter().find_map(|c| node_in(c, id)),
+        Json::Object(o) => o.iter().find_map(|(_, c)| node_in(c, id)),
+        _ => None,
+    }
+}
+
+/// Attribute changes to added nodes still kept as their text are kept beside it (a value
+/// set in place, a new one at the end, a removal; past a few changes the node is read), and
+/// make the keyframes that nodes read at once make, in the same order.
+#[test]
+fn attribute_changes_to_unread_nodes_make_the_same_keyframes() {
+    let adds = [
+        add(
+            8,
+            None,
+            &el(10, "div", r#"{"class":"a","style":"color: red;"}"#),
+        ),
+        add(8, None, &el(11, "span", "{}")),
+        add(
+            8,
+            None,
+            r#"{"type":2,"tagName":"p","childNodes":[],"id":12}"#,
+        ),
+        add(8, None, &el(13, "i", r#"{"title":"x"}"#)),
+        add(8, None, &el(14, "b", r#"{"a":"1"}"#)),
+    ]
+    .join(",");
+    let mut changes = vec![
+        r#"{"id":10,"attributes":{"class":"b","title":"t"}}"#.to_string(),
+        r#"{"id":11,"attributes":{"data-x":"1","data-y":"2"}}"#.into(),
+        r#"{"id":11,"attributes":{"data-x":null}}"#.into(),
+        r#"{"id":12,"attributes":{"a":"b"}}"#.into(),
+        r#"{"id":13,"attributes":{"title":"say \"hi\"\n","gone":null}}"#.into(),
+    ];
+    for i in 0..12 {
+        changes.push(format!(
+            r#"{{"id":14,"attributes":{{"a":"{i}","n{i}":"v"}}}}"#
+        ));
+    }
+    let events = [
+        r#"{"type":4,"data":{"href":"http://x.test/","width":800,"height":600},"timestamp":1}"#
+            .to_string(),
+        snapshot_event(PAGE, 2.0).to_string_compact(),
+        mutation_event(&format!(r#"{{"adds":[{adds}]}}"#), 3.0).to_string_compact(),
+        mutation_event(&format!(r#"{{"attributes":[{}]}}"#, changes.join(",")), 4.0)
+            .to_string_compact(),
+        // Node 10 added again as it was recorded: rrweb compares that with the node as it
+        // was built (not as changed since), finds it the same, and moves it.
+        mutation_event(
+            &format!(
+                r#"{{"adds":[{}]}}"#,
+                add(
+                    5,
+                    None,
+                    &el(10, "div", r#"{"class":"a","style":"color: red;"}"#)
+                )
+            ),
+            5.0,
+        )
+        .to_string_compact(),
+    ];
+    let text = format!("[{}]", events.join(","));
+    let (Json::Array(read), Json::Array(lazy)) = (
+        parse(text.as_bytes()).unwrap(),
+        parse_recorded(text.as_bytes()).unwrap(),
+    ) else {
+        panic!("not an array");
+    };
+    assert!(lazy.iter().map(raw_nodes).sum::<usize>() >= 6);
+    let (mut a, mut b) = (KeyframeBuilder::new(), KeyframeBuilder::new());
+    let written_by = |k: &KeyframeBuilder| {
+        let mut out = Vec::new();
+        k.write_keyframe(6.0, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    for (i, (r, l)) in read.into_iter().zip(lazy).enumerate() {
+        a.push_owned(r);
+        b.push_owned(l);
+        // Written while the nodes are unread (building the keyframe as values reads them).
+        assert_eq!(written_by(&a), written_by(&b), "after event {i}");
+    }
+    let kf = parse(written_by(&b).as_bytes()).unwrap();
+    assert_eq!(a.keyframe(6.0).to_json(), b.keyframe(6.0).to_json());
+    let attributes = |id: i64| {
+        node_in(&kf, id)
+            .and_then(|n| n.get("attributes"))
+            .map(Json::to_string_compact)
+    };
+    assert_eq!(
+        attributes(10).as_deref(),
+        Some(r#"{"class":"b","style":"color: red;","title":"t"}"#)
+    );
+    assert_eq!(
+        node_in(&kf, 10)
+            .map(|n| n.to_string_compact())
+            .unwrap_or_default(),
+        r#"{"type":2,"tagName":"div","attributes":{"class":"b","style":"color: red;","title":"t"},"id":10,"childNodes":[]}"#,
+        "moved, not built again"
+    );
+    assert_eq!(attributes(11).as_deref(), Some(r#"{"data-y":"2"}"#));
+    assert_eq!(attributes(12).as_deref(), Some(r#"{"a":"b"}"#));
+    assert_eq!(
+        attributes(13).as_deref(),
+        Some(r#"{"title":"say \"hi\"\n"}"#)
+    );
+    let many = (0..12)
+        .map(|i| format!(r#""n{i}":"v""#))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(attributes(14), Some(format!(r#"{{"a":"11",{many}}}"#)));
+    // The move put node 10 under the body, its text untouched by the changes.
+    let body = node_in(&kf, 5).unwrap();
+    let children = body.get("childNodes").and_then(Json::as_array).unwrap();
+    assert_eq!(
+        children
+            .last()
+            .and_then(|c| c.get("id"))
+            .and_then(Json::as_i64),
+        Some(10)
+    );
+}

@@ -51,6 +51,8 @@ pub struct RawNode {
     pub root_id: Option<i64>,
     /// The attributes have a truthy `_cssText`.
     pub css_text: bool,
+    /// No attribute name has an escape (each is its text).
+    pub plain_attribute_names: bool,
 }
 
 impl RawNode {
@@ -61,28 +63,8 @@ impl RawNode {
 
     /// The node's entries as key and value text, in recorded order (the scan checked the
     /// text: keys have no escapes, values are whole).
-    pub fn for_each_entry<E>(
-        &self,
-        mut f: impl FnMut(&str, &str) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut scratch = Scratch::default();
-        let mut p = Fast {
-            text: &self.text,
-            b: self.text.as_bytes(),
-            at: 0,
-            depth: 128,
-            scratch: &mut scratch,
-            lazy_nodes: false,
-            add_depth: 0,
-        };
-        let mut out = Ok(());
-        p.scan_object(|p, from, to, _| {
-            let start = p.at;
-            p.skip_value()?;
-            out = f(&self.text[from..to], &self.text[start..p.at]);
-            out.is_ok().then_some(())
-        });
-        out
+    pub fn for_each_entry<E>(&self, f: impl FnMut(&str, &str) -> Result<(), E>) -> Result<(), E> {
+        for_each_entry(&self.text, f)
     }
 
     /// The node as an object (the scan checked the text: it parses).
@@ -92,6 +74,34 @@ impl RawNode {
             _ => Obj::new(),
         }
     }
+}
+
+/// The entries of an object's text as key and value text, in order: for text a scan
+/// checked (a [`RawNode`]'s, or its attributes'), where keys need no unescaping and values
+/// are whole. Text that is not such an object gives what it has up to where it is not.
+pub fn for_each_entry<'a, E>(
+    text: &'a str,
+    mut f: impl FnMut(&'a str, &'a str) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut scratch = Scratch::default();
+    let mut p = Fast {
+        text,
+        b: text.as_bytes(),
+        at: 0,
+        depth: 128,
+        scratch: &mut scratch,
+        lazy_nodes: false,
+        add_depth: 0,
+    };
+    p.skip_ws();
+    let mut out = Ok(());
+    p.scan_object(|p, from, to, _| {
+        let start = p.at;
+        p.skip_value()?;
+        out = f(&text[from..to], &text[start..p.at]);
+        out.is_ok().then_some(())
+    });
+    out
 }
 
 /// An object key: a static string for the keys that come up all the time, else its own.
@@ -748,6 +758,7 @@ impl Fast<'_, '_> {
             is_shadow_host: false,
             root_id: None,
             css_text: false,
+            plain_attribute_names: true,
         };
         let mut id = None;
         self.scan_object(|p, from, to, escaped| {
@@ -780,7 +791,9 @@ impl Fast<'_, '_> {
                     p.eat(b'[')?;
                     p.eat(b']')?;
                 }
-                b"attributes" => node.css_text = p.scan_attributes()?,
+                b"attributes" => {
+                    (node.css_text, node.plain_attribute_names) = p.scan_attributes()?;
+                }
                 _ => p.skip_value()?,
             }
             Some(())
@@ -852,11 +865,12 @@ impl Fast<'_, '_> {
     }
 
     /// An attributes object, checked; whether its `_cssText` is truthy (`None` when that
-    /// is not a string).
-    fn scan_attributes(&mut self) -> Option<bool> {
-        let mut css = false;
+    /// is not a string), and whether no name has an escape.
+    fn scan_attributes(&mut self) -> Option<(bool, bool)> {
+        let (mut css, mut plain) = (false, true);
         self.scan_object(|p, from, to, escaped| {
             p.check_escapes(escaped, from, to)?;
+            plain &= !escaped;
             if &p.b[from..to] != b"_cssText" {
                 return p.skip_value();
             }
@@ -866,7 +880,7 @@ impl Fast<'_, '_> {
             css = to > from;
             Some(())
         })?;
-        Some(css)
+        Some((css, plain))
     }
 
     /// A string with escapes, checked the way [`Fast::value`] reads it (by `serde_json`).

@@ -20,7 +20,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::json::{Json, Obj, RawNode};
+use super::json::{Json, Key, Obj, RawNode};
 use super::style_attr;
 
 /// Hashes node ids (integers, mostly dense) with one multiplication, not SipHash: the mirror
@@ -82,7 +82,8 @@ struct Node {
     /// when it has no serialized children; that text has no id.
     css_text_child: bool,
     /// What rrweb compares a re-added node with (`isNodeMetaEqual`): the node as built.
-    /// `None` while `fields` are as built (the meta is then the same keys of `fields`).
+    /// `None` while `fields` are as built, or differ only by the changes kept with their
+    /// text (see [`Fields::meta_source`]).
     meta: Option<Obj>,
     /// Whether the node was built from a serialization with children (rrweb's rebuild of a
     /// `<style>` on a `_cssText` change depends on it).
@@ -93,35 +94,79 @@ struct Node {
 #[derive(Debug, Clone, Default)]
 struct Fields {
     obj: OnceCell<Obj>,
-    /// Until it is read (and while the fields are as recorded).
+    /// Until it is read (and while the fields are as recorded, but for `changes`).
     raw: Option<Box<RawNode>>,
+    /// Attribute changes made while unread, in order (a value, or `None` to remove it):
+    /// applied when the fields are read, merged into the text when they are written.
+    changes: Vec<(Key, Option<String>)>,
 }
+
+/// Attribute changes kept on a node still unread, at most: a node changed more often than
+/// that is read once instead (its changes then cost nothing more).
+const MAX_UNREAD_CHANGES: usize = 8;
 
 impl Fields {
     fn built(obj: Obj) -> Self {
         Self {
             obj: OnceCell::from(obj),
             raw: None,
+            changes: Vec::new(),
         }
     }
 
     fn get(&self) -> &Obj {
         self.obj.get_or_init(|| {
-            let mut o = self.raw.as_ref().map(|r| r.to_obj()).unwrap_or_default();
-            o.0.retain(|(k, _)| !matches!(k.as_ref(), "id" | "type" | "childNodes"));
+            let mut o = self.as_built();
+            for (key, value) in &self.changes {
+                let attributes = attributes_of(&mut o);
+                match value {
+                    Some(v) => attributes.insert(key.clone(), Json::str(v.as_str())),
+                    None => {
+                        attributes.remove(key);
+                    }
+                }
+            }
             o
         })
+    }
+
+    /// The fields as recorded, without the changes since.
+    fn as_built(&self) -> Obj {
+        let mut o = self.raw.as_ref().map(|r| r.to_obj()).unwrap_or_default();
+        o.0.retain(|(k, _)| !matches!(k.as_ref(), "id" | "type" | "childNodes"));
+        o
     }
 
     fn get_mut(&mut self) -> &mut Obj {
         self.get();
         self.raw = None;
+        self.changes = Vec::new();
         self.obj.get_mut().expect("read just now")
     }
 
     /// What the scan of the text noted, while the fields have not been read.
     fn unread(&self) -> Option<&RawNode> {
         self.raw.as_deref().filter(|_| self.obj.get().is_none())
+    }
+
+    /// What rrweb compares a re-added node with, when the node has no `meta` of its own.
+    fn meta_source(&self) -> std::borrow::Cow<'_, Obj> {
+        if self.changes.is_empty() {
+            std::borrow::Cow::Borrowed(self.get())
+        } else {
+            std::borrow::Cow::Owned(self.as_built())
+        }
+    }
+}
+
+/// The `attributes` object of a node's fields, made (in place of anything else) if need be.
+fn attributes_of(fields: &mut Obj) -> &mut Obj {
+    if !matches!(fields.get("attributes"), Some(Json::Object(_))) {
+        fields.insert("attributes", Json::Object(Obj::new()));
+    }
+    match fields.get_mut("attributes") {
+        Some(Json::Object(a)) => a,
+        _ => unreachable!("just set"),
     }
 }
 
@@ -385,13 +430,11 @@ impl DomMirror {
             .filter(|k| (0..=5).contains(k))
             .ok_or(Abort)? as u8;
         if let Some(old) = self.nodes.get(&id) {
-            if old.kind == kind
-                && meta_eq(
-                    kind,
-                    old.meta.as_ref().unwrap_or_else(|| old.fields.get()),
-                    &n,
-                )
-            {
+            let same = match &old.meta {
+                Some(meta) => meta_eq(kind, meta, &n),
+                None => meta_eq(kind, &old.fields.meta_source(), &n),
+            };
+            if old.kind == kind && same {
                 return Ok((id, true, Vec::new()));
             }
             self.ghost(id);
@@ -427,6 +470,7 @@ impl DomMirror {
         let fields = Fields {
             obj: OnceCell::new(),
             raw: Some(r),
+            changes: Vec::new(),
         };
         self.put_new(id, kind, fields, has_shadow_root, false);
         Ok(id)
@@ -894,16 +938,14 @@ impl DomMirror {
         // What `set_attributes_until_rebuild` does when nothing rebuilds, values moved in.
         for (key, value) in changes.0 {
             match value {
-                Json::Null => {
-                    self.attributes_mut(id).remove(&key);
-                }
+                Json::Null => self.change_attribute(id, key, None),
                 Json::String(v) => {
                     if key == "value" && name == Some("TEXTAREA") {
                         for c in self.nodes[&id].children.clone() {
                             self.drop_subtree(c, true);
                         }
                     }
-                    self.attributes_mut(id).insert(key, Json::String(v));
+                    self.change_attribute(id, key, Some(v));
                 }
                 Json::Object(styles) if key == "style" => {
                     let current = self.attribute(id, "style").and_then(Json::as_str);
@@ -1069,20 +1111,33 @@ impl DomMirror {
             // Fields as recorded are copied from their text, left unread: the scan that kept
             // it checked that keys have no escapes (so need none) and that values are whole.
             // (A `<style>`'s may lose their `_cssText`.)
-            Some(r) if !style => r
-                .for_each_entry(|k, v| {
-                    if !matches!(
+            Some(r) if !style => {
+                let changes = &n.fields.changes;
+                let mut attributes_written = false;
+                r.for_each_entry(|k, v| {
+                    if matches!(
                         k,
                         "id" | "type" | "childNodes" | "isShadow" | "isShadowHost"
                     ) {
-                        out.extend_from_slice(b",\"");
-                        out.extend_from_slice(k.as_bytes());
-                        out.extend_from_slice(b"\":");
-                        out.extend_from_slice(v.as_bytes());
+                        return Ok(());
                     }
-                    Ok::<(), std::convert::Infallible>(())
-                })
-                .unwrap_or(()),
+                    out.extend_from_slice(b",\"");
+                    out.extend_from_slice(k.as_bytes());
+                    out.extend_from_slice(b"\":");
+                    if k == "attributes" && !changes.is_empty() {
+                        attributes_written = true;
+                        write_changed_attributes(v, changes, out)
+                    } else {
+                        out.extend_from_slice(v.as_bytes());
+                        Ok(())
+                    }
+                })?;
+                if !changes.is_empty() && !attributes_written {
+                    // Made by the first change, after the recorded fields.
+                    out.extend_from_slice(br#","attributes":"#);
+                    write_changed_attributes("{}", changes, out)?;
+                }
+            }
             _ => {
                 // Children carry a `<style>`'s text; `_cssText` would overwrite them on
                 // rebuild.
@@ -1273,19 +1328,33 @@ impl DomMirror {
     fn fields_mut(&mut self, id: i64) -> &mut Obj {
         let n = self.node_mut(id);
         if n.meta.is_none() {
-            n.meta = Some(meta_of(n.kind, n.fields.get()));
+            n.meta = Some(meta_of(n.kind, &n.fields.meta_source()));
         }
         n.fields.get_mut()
     }
 
     fn attributes_mut(&mut self, id: i64) -> &mut Obj {
-        let fields = self.fields_mut(id);
-        if !matches!(fields.get("attributes"), Some(Json::Object(_))) {
-            fields.insert("attributes", Json::Object(Obj::new()));
+        attributes_of(self.fields_mut(id))
+    }
+
+    /// Sets (`Some`) or removes an attribute the way [`DomMirror::attributes_mut`] would,
+    /// keeping the change with the node's text when the node is still unread and the change
+    /// is one a write can merge (not `_cssText`, which decides what the node is).
+    fn change_attribute(&mut self, id: i64, key: Key, value: Option<String>) {
+        let n = self.node_mut(id);
+        let keeps = key != "_cssText"
+            && n.fields.changes.len() < MAX_UNREAD_CHANGES
+            && n.fields.unread().is_some_and(|r| r.plain_attribute_names);
+        if keeps {
+            n.fields.changes.push((key, value));
+            return;
         }
-        match fields.get_mut("attributes") {
-            Some(Json::Object(a)) => a,
-            _ => unreachable!("just set"),
+        let attributes = self.attributes_mut(id);
+        match value {
+            Some(v) => attributes.insert(key, Json::String(v)),
+            None => {
+                attributes.remove(&key);
+            }
         }
     }
 
@@ -1670,6 +1739,51 @@ impl ResolveTrees {
         self.walk(at, &mut v);
         v.len()
     }
+}
+
+/// An unread node's attributes object, its text as recorded (names without escapes),
+/// written with the changes kept since: a value set in place where its name is, else at
+/// the end; a removal takes it out.
+fn write_changed_attributes(
+    text: &str,
+    changes: &[(Key, Option<String>)],
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    enum Value<'a> {
+        Recorded(&'a str),
+        Set(&'a str),
+    }
+    let mut entries: Vec<(&str, Value)> = Vec::new();
+    super::json::for_each_entry(text, |k, v| {
+        entries.push((k, Value::Recorded(v)));
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .ok();
+    for (key, value) in changes {
+        let at = entries.iter().position(|(k, _)| k == key);
+        match (value, at) {
+            (Some(v), Some(i)) => entries[i].1 = Value::Set(v),
+            (Some(v), None) => entries.push((key, Value::Set(v))),
+            (None, Some(i)) => {
+                entries.remove(i);
+            }
+            (None, None) => {}
+        }
+    }
+    out.push(b'{');
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.push(b':');
+        match value {
+            Value::Recorded(v) => out.extend_from_slice(v.as_bytes()),
+            Value::Set(v) => serde_json::to_writer(&mut *out, v)?,
+        }
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// An object without one of its keys.

@@ -89,6 +89,20 @@ impl ChunkBuilder {
 
     /// Compresses the collected events and resets the builder.
     pub fn seal(&mut self) -> Result<SealedChunk> {
+        let sealed = self.compress()?;
+        self.data.clear();
+        Ok(sealed)
+    }
+
+    /// [`ChunkBuilder::seal`], also handing over the events' bytes as they were collected
+    /// (comma-joined, where the index points), `next` (a spent buffer) taking their place.
+    pub fn seal_with_events(&mut self, mut next: Vec<u8>) -> Result<(SealedChunk, Vec<u8>)> {
+        let sealed = self.compress()?;
+        next.clear();
+        Ok((sealed, std::mem::replace(&mut self.data, next)))
+    }
+
+    fn compress(&mut self) -> Result<SealedChunk> {
         let data = zstd::bulk::compress(&self.data, ZSTD_LEVEL)
             .map_err(|e| Error::Storage(format!("zstd: {e}")))?;
         let sealed = SealedChunk {
@@ -100,7 +114,6 @@ impl ChunkBuilder {
             event_index: std::mem::take(&mut self.index),
             data,
         };
-        self.data.clear();
         self.count = 0;
         self.leading = None;
         self.last_kind = None;

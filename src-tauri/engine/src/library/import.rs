@@ -81,15 +81,12 @@ impl WindowState {
         for e in ready.drain(..) {
             let f = &e.facts;
             if self.chunks.should_cut_before(f.kind, f.ts) {
-                stored += self.seal(tx, pk)?;
+                stored += self.seal(tx, pk, keyframes.as_deref_mut())?;
                 if let Some(k) = keyframes.as_deref_mut() {
                     k.boundary(self.idx, self.next_seq, f.kind);
                 }
             }
             self.chunks.push(f.kind, f.ts, &e.raw);
-            if let Some(k) = keyframes.as_deref_mut() {
-                k.event(self.idx, &e.raw);
-            }
             self.stats.observe(f);
             if let Some(a) = analysis.as_deref_mut() {
                 a.push(self.idx, e.raw);
@@ -98,12 +95,28 @@ impl WindowState {
         Ok(stored)
     }
 
-    fn seal(&mut self, tx: &Transaction<'_>, pk: i64) -> Result<u64> {
+    /// Stores the chunk being collected, and hands its events to the keyframes.
+    fn seal(
+        &mut self,
+        tx: &Transaction<'_>,
+        pk: i64,
+        keyframes: Option<&mut BackgroundKeyframes<'_>>,
+    ) -> Result<u64> {
         if self.chunks.is_empty() {
             return Ok(0);
         }
-        let sealed = self.chunks.seal()?;
-        let n = store_chunk(tx, pk, self.idx, self.next_seq, &sealed)?;
+        let n = match keyframes {
+            Some(k) => {
+                let (sealed, events) = self.chunks.seal_with_events(k.spare_buffer())?;
+                let n = store_chunk(tx, pk, self.idx, self.next_seq, &sealed)?;
+                k.chunk(self.idx, events, sealed.event_index);
+                n
+            }
+            None => {
+                let sealed = self.chunks.seal()?;
+                store_chunk(tx, pk, self.idx, self.next_seq, &sealed)?
+            }
+        };
         self.next_seq += 1;
         Ok(n)
     }
@@ -220,7 +233,7 @@ impl Library {
                 w.order.finish(&mut ready);
                 stored_bytes +=
                     w.accept(&mut ready, &tx, pk, analysis.as_mut(), keyframes.as_mut())?;
-                stored_bytes += w.seal(&tx, pk)?;
+                stored_bytes += w.seal(&tx, pk, keyframes.as_mut())?;
                 report.warnings.extend(w.order.notes());
             }
             let results = analysis.map(BackgroundAnalysis::finish);

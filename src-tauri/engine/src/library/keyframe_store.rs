@@ -207,12 +207,13 @@ impl WindowKeyframes {
 
 /// What the import thread hands the keyframe thread, in each window's stored order.
 enum Item {
-    /// An event of a window: `bytes[start..end]` of its batch.
-    Event {
+    /// A sealed chunk's events: `events` as the chunk collected them, `index` as stored.
+    Chunk {
         window: u32,
-        start: usize,
-        end: usize,
+        events: Vec<u8>,
+        index: Vec<u8>,
     },
+    /// The next chunk of `window` is `seq`, and begins with an event of `opens`.
     Boundary {
         window: u32,
         seq: u32,
@@ -220,55 +221,30 @@ enum Item {
     },
 }
 
-/// Items, and the events' bytes one after another.
-struct Batch {
-    items: Vec<Item>,
-    bytes: Vec<u8>,
-}
-
-impl Batch {
-    /// At its full size from the start: a buffer that grows leaves behind freed blocks the
-    /// allocator gives back, and taking memory anew costs page faults.
-    fn new() -> Self {
-        Self {
-            items: Vec::with_capacity(BATCH),
-            bytes: Vec::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
-        }
-    }
-
-    fn is_full(&self) -> bool {
-        self.items.len() >= BATCH || self.bytes.len() >= BATCH_BYTES
-    }
-}
-
-/// Items per hand-over, at most…
-const BATCH: usize = 512;
-/// …and event bytes, at least (one event may go past).
-const BATCH_BYTES: usize = 1 << 20;
-/// Batches in flight: the import thread waits when the keyframes fall this far behind (64
-/// MiB of events, which they rarely do). Waiting costs more than the memory: the analysis
-/// then waits too, and a core idles.
-const IN_FLIGHT: usize = 64;
-/// A batch that grew past this (a huge snapshot) is freed rather than reused.
-const KEEP_BATCH_BYTES: usize = 4 * BATCH_BYTES;
+/// Items in flight (a boundary after each chunk): the import thread waits when the
+/// keyframes fall 64 chunks (up to 32 MiB of events) behind, which they rarely do. Waiting
+/// costs more than the memory: the analysis then waits too, and a core idles.
+const IN_FLIGHT: usize = 128;
+/// A chunk's buffer that grew past this (a huge snapshot) is freed rather than reused.
+const KEEP_BUFFER_BYTES: usize = 4 * chunk::MAX_CHUNK_BYTES;
 
 /// Builds keyframes on their own thread while the import thread reads and stores, as the
-/// analysis does on another. The events' bytes are copied into one buffer per batch, and
-/// batches go back to the import thread to be reused, so handing an event over allocates
-/// nothing. (Parsing on one more thread and folding on another was tried: it costs more, as
-/// the trees are then freed by a thread other than the one that made them.)
+/// analysis does on another. It is handed each chunk's events as the chunk collected them,
+/// once the chunk is stored, and hands the buffer back for the next chunk, so keyframes
+/// copy nothing on the import thread. (Parsing on one more thread and folding on another
+/// was tried: it costs more, as the trees are then freed by a thread other than the one
+/// that made them.)
 pub struct BackgroundKeyframes<'scope> {
-    batch: Batch,
-    tx: SyncSender<Batch>,
-    /// Batches the worker is done with, to be reused here.
-    done: Receiver<Batch>,
+    tx: SyncSender<Item>,
+    /// Chunk buffers the worker is done with, to be reused here.
+    done: Receiver<Vec<u8>>,
     worker: ScopedJoinHandle<'scope, Result<Vec<StoredKeyframe>>>,
 }
 
 impl<'scope> BackgroundKeyframes<'scope> {
     pub fn start<'env>(scope: &'scope Scope<'scope, 'env>) -> Self {
-        let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
-        let (done_tx, done) = channel::<Batch>();
+        let (tx, rx) = sync_channel::<Item>(IN_FLIGHT);
+        let (done_tx, done) = channel::<Vec<u8>>();
         let worker = scope.spawn(move || {
             let mut windows: Vec<WindowKeyframes> = Vec::new();
             let mut out = Vec::new();
@@ -277,72 +253,66 @@ impl<'scope> BackgroundKeyframes<'scope> {
                     windows.push(WindowKeyframes::new(windows.len() as u32));
                 }
             };
-            for mut batch in rx {
-                for item in batch.items.drain(..) {
-                    match item {
-                        Item::Event {
-                            window: w,
-                            start,
-                            end,
-                        } => {
-                            window(&mut windows, w);
-                            windows[w as usize].event(&batch.bytes[start..end]);
+            for item in rx {
+                match item {
+                    Item::Chunk {
+                        window: w,
+                        events,
+                        index,
+                    } => {
+                        window(&mut windows, w);
+                        let keyframes = &mut windows[w as usize];
+                        for e in chunk::read_index(&index)? {
+                            if let Some(raw) = events.get(e.offset..e.offset + e.len) {
+                                keyframes.event(raw);
+                            }
                         }
-                        Item::Boundary {
-                            window: w,
-                            seq,
-                            opens,
-                        } => {
-                            window(&mut windows, w);
-                            out.extend(windows[w as usize].boundary(seq, opens)?);
+                        if events.capacity() <= KEEP_BUFFER_BYTES {
+                            // The import thread may be gone after an error: then it is freed
+                            // here.
+                            let _ = done_tx.send(events);
                         }
                     }
-                }
-                if batch.bytes.capacity() <= KEEP_BATCH_BYTES {
-                    batch.bytes.clear();
-                    // The import thread may be gone after an error: then it is freed here.
-                    let _ = done_tx.send(batch);
+                    Item::Boundary {
+                        window: w,
+                        seq,
+                        opens,
+                    } => {
+                        window(&mut windows, w);
+                        out.extend(windows[w as usize].boundary(seq, opens)?);
+                    }
                 }
             }
             Ok(out)
         });
-        Self {
-            batch: Batch::new(),
-            tx,
-            done,
-            worker,
-        }
+        Self { tx, done, worker }
     }
 
-    /// Hands over one event of window `window`, in that window's stored order.
-    pub fn event(&mut self, window: u32, raw: &[u8]) {
-        let start = self.batch.bytes.len();
-        self.batch.bytes.extend_from_slice(raw);
-        let end = self.batch.bytes.len();
-        self.push(Item::Event { window, start, end });
+    /// A buffer for the next chunk's events: one handed back, else a new one.
+    pub fn spare_buffer(&mut self) -> Vec<u8> {
+        self.done
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(2 * chunk::MAX_CHUNK_BYTES))
     }
 
-    pub fn boundary(&mut self, window: u32, seq: u32, opens: EventKind) {
-        self.push(Item::Boundary { window, seq, opens });
-    }
-
-    fn push(&mut self, item: Item) {
-        self.batch.items.push(item);
-        if self.batch.is_full() {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        let next = self.done.try_recv().unwrap_or_else(|_| Batch::new());
-        let batch = std::mem::replace(&mut self.batch, next);
+    /// Hands over a stored chunk of window `window`: its events (from
+    /// [`chunk::ChunkBuilder::seal_with_events`]) and its event index.
+    pub fn chunk(&mut self, window: u32, events: Vec<u8>, index: Vec<u8>) {
         // Fails only when the worker is gone (an error): `finish` reports it.
-        let _ = self.tx.send(batch);
+        let _ = self.tx.send(Item::Chunk {
+            window,
+            events,
+            index,
+        });
+    }
+
+    /// The next chunk of window `window` is `seq` and begins with an event of `opens`.
+    pub fn boundary(&mut self, window: u32, seq: u32, opens: EventKind) {
+        let _ = self.tx.send(Item::Boundary { window, seq, opens });
     }
 
     /// Waits for every keyframe of what was handed over.
-    pub fn finish(mut self) -> Result<Vec<StoredKeyframe>> {
-        self.flush();
+    pub fn finish(self) -> Result<Vec<StoredKeyframe>> {
         drop(self.tx);
         let result = self.worker.join();
         drop(self.done);
