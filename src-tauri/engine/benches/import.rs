@@ -190,6 +190,20 @@ fn main() {
         i / k,
         cpu(&import) / cpu(&no_keyframes)
     );
+    // Each run times the two imports one after the other: on a machine whose speed drifts,
+    // the cost within a run says more than bests taken from different runs.
+    let mut paired: Vec<f64> = import
+        .iter()
+        .zip(&no_keyframes)
+        .map(|(i, k)| (i.0 - k.0) / i.0 * 100.0)
+        .collect();
+    paired.sort_by(f64::total_cmp);
+    println!(
+        "keyframe cost within each run: median {:.1} %, from {:.1} to {:.1} % ({runs} runs)",
+        paired[paired.len() / 2],
+        paired[0],
+        paired[paired.len() - 1]
+    );
     let (with, without) = (sizes["import"], sizes["import-no-keyframes"]);
     println!(
         "library size: {:.1} MB with keyframes, {:.1} MB without: keyframes add {:.1} % \

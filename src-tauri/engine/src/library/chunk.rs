@@ -36,6 +36,10 @@ pub struct ChunkBuilder {
     /// Kind of the first event that is not Meta / DOMContentLoaded / Load.
     leading: Option<EventKind>,
     last_kind: Option<EventKind>,
+    /// Made once and its buffer kept: a new compressor allocates (and the kernel zeroes)
+    /// megabytes of tables for every chunk, and so would a new output buffer.
+    compressor: Option<zstd::bulk::Compressor<'static>>,
+    compressed: Vec<u8>,
 }
 
 impl ChunkBuilder {
@@ -103,8 +107,20 @@ impl ChunkBuilder {
     }
 
     fn compress(&mut self) -> Result<SealedChunk> {
-        let data = zstd::bulk::compress(&self.data, ZSTD_LEVEL)
-            .map_err(|e| Error::Storage(format!("zstd: {e}")))?;
+        let zstd_error = |e: std::io::Error| Error::Storage(format!("zstd: {e}"));
+        let compressor = match &mut self.compressor {
+            Some(c) => c,
+            None => self
+                .compressor
+                .insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(zstd_error)?),
+        };
+        self.compressed.clear();
+        self.compressed
+            .reserve(zstd::zstd_safe::compress_bound(self.data.len()));
+        compressor
+            .compress_to_buffer(&self.data, &mut self.compressed)
+            .map_err(zstd_error)?;
+        let data = self.compressed.clone();
         let sealed = SealedChunk {
             start_ts: self.start_ts,
             end_ts: self.end_ts,
