@@ -36,10 +36,49 @@ pub struct ChunkBuilder {
     /// Kind of the first event that is not Meta / DOMContentLoaded / Load.
     leading: Option<EventKind>,
     last_kind: Option<EventKind>,
-    /// Made once and its buffer kept: a new compressor allocates (and the kernel zeroes)
-    /// megabytes of tables for every chunk, and so would a new output buffer.
+    zstd: Zstd,
+}
+
+/// A zstd compressor made once, with its output buffer kept: a new one allocates (and the
+/// kernel zeroes) megabytes of tables for every block, and so would a new buffer.
+pub struct Zstd {
+    level: i32,
     compressor: Option<zstd::bulk::Compressor<'static>>,
-    compressed: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl Zstd {
+    pub fn new(level: i32) -> Self {
+        Self {
+            level,
+            compressor: None,
+            out: Vec::new(),
+        }
+    }
+
+    /// `data` compressed.
+    pub fn compress(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        let zstd_error = |e: std::io::Error| Error::Storage(format!("zstd: {e}"));
+        let compressor = match &mut self.compressor {
+            Some(c) => c,
+            None => self
+                .compressor
+                .insert(zstd::bulk::Compressor::new(self.level).map_err(zstd_error)?),
+        };
+        self.out.clear();
+        self.out
+            .reserve(zstd::zstd_safe::compress_bound(data.len()));
+        compressor
+            .compress_to_buffer(data, &mut self.out)
+            .map_err(zstd_error)?;
+        Ok(self.out.clone())
+    }
+}
+
+impl Default for Zstd {
+    fn default() -> Self {
+        Self::new(ZSTD_LEVEL)
+    }
 }
 
 impl ChunkBuilder {
@@ -107,20 +146,7 @@ impl ChunkBuilder {
     }
 
     fn compress(&mut self) -> Result<SealedChunk> {
-        let zstd_error = |e: std::io::Error| Error::Storage(format!("zstd: {e}"));
-        let compressor = match &mut self.compressor {
-            Some(c) => c,
-            None => self
-                .compressor
-                .insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(zstd_error)?),
-        };
-        self.compressed.clear();
-        self.compressed
-            .reserve(zstd::zstd_safe::compress_bound(self.data.len()));
-        compressor
-            .compress_to_buffer(&self.data, &mut self.compressed)
-            .map_err(zstd_error)?;
-        let data = self.compressed.clone();
+        let data = self.zstd.compress(&self.data)?;
         let sealed = SealedChunk {
             start_ts: self.start_ts,
             end_ts: self.end_ts,

@@ -100,12 +100,10 @@ pub struct WindowKeyframes {
     last_keyframe_bytes: usize,
     /// Set when the builder panicked on this window's events: no more keyframes for it.
     failed: bool,
-    /// Made once: a new one allocates (and zeroes) its tables for every keyframe.
-    compressor: Option<zstd::bulk::Compressor<'static>>,
-    /// The last keyframe's JSON and its compressed bytes, buffers kept for the next one
-    /// (fresh memory of that size costs page faults every time).
+    zstd: chunk::Zstd,
+    /// The last keyframe's JSON, a buffer kept for the next one (fresh memory of that size
+    /// costs page faults every time).
     json: Vec<u8>,
-    compressed: Vec<u8>,
 }
 
 impl WindowKeyframes {
@@ -118,9 +116,8 @@ impl WindowKeyframes {
             last_ts: f64::NEG_INFINITY,
             last_keyframe_bytes: 0,
             failed: false,
-            compressor: None,
+            zstd: chunk::Zstd::new(ZSTD_LEVEL),
             json: Vec::new(),
-            compressed: Vec::new(),
         }
     }
 
@@ -175,20 +172,7 @@ impl WindowKeyframes {
             return Ok(None);
         }
         let json = &self.json;
-        let zstd_error = |e: std::io::Error| Error::Storage(format!("zstd: {e}"));
-        let compressor = match &mut self.compressor {
-            Some(c) => c,
-            None => self
-                .compressor
-                .insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(zstd_error)?),
-        };
-        self.compressed.clear();
-        self.compressed
-            .reserve(zstd::zstd_safe::compress_bound(json.len()));
-        compressor
-            .compress_to_buffer(json, &mut self.compressed)
-            .map_err(zstd_error)?;
-        let data = self.compressed.clone();
+        let data = self.zstd.compress(json)?;
         self.since_bytes = 0;
         self.since_ts = Some(t);
         self.last_keyframe_bytes = json.len();
