@@ -118,13 +118,7 @@ impl Fields {
         self.obj.get_or_init(|| {
             let mut o = self.as_built();
             for (key, value) in &self.changes {
-                let attributes = attributes_of(&mut o);
-                match value {
-                    Some(v) => attributes.insert(key.clone(), Json::str(v.as_str())),
-                    None => {
-                        attributes.remove(key);
-                    }
-                }
+                set_attribute(attributes_of(&mut o), key.clone(), value.clone());
             }
             o
         })
@@ -167,6 +161,16 @@ fn attributes_of(fields: &mut Obj) -> &mut Obj {
     match fields.get_mut("attributes") {
         Some(Json::Object(a)) => a,
         _ => unreachable!("just set"),
+    }
+}
+
+/// `setAttribute` (a value) or `removeAttribute` (`None`) on an attributes object.
+fn set_attribute(attributes: &mut Obj, key: Key, value: Option<String>) {
+    match value {
+        Some(v) => attributes.insert(key, Json::String(v)),
+        None => {
+            attributes.remove(&key);
+        }
     }
 }
 
@@ -1349,13 +1353,7 @@ impl DomMirror {
             n.fields.changes.push((key, value));
             return;
         }
-        let attributes = self.attributes_mut(id);
-        match value {
-            Some(v) => attributes.insert(key, Json::String(v)),
-            None => {
-                attributes.remove(&key);
-            }
-        }
+        set_attribute(self.attributes_mut(id), key, value);
     }
 
     /// The element's tag as the replayer's DOM has it, and whether it is SVG: its
