@@ -177,3 +177,37 @@ fn ten_thousand_mutated_files_never_panic_nor_half_import() {
         "imported {imported}, failed {failed}"
     );
 }
+
+/// A case the random run once found: one flipped byte in `selection.json` turns a timestamp
+/// into `17E0000000300` (1.7e301 ms). The import must not count an event it cannot give back.
+#[test]
+fn a_timestamp_flipped_out_of_range_is_skipped_not_lost() {
+    let seeds = seeds();
+    let pick = 7_522_347_459_044_091_393_usize;
+    let (name, seed) = &seeds[pick % seeds.len()];
+    assert_eq!(name, "selection.json");
+    let bytes = apply(
+        seed,
+        &Mutation::FlipBytes(vec![(16_351_972_480_731_300_114, 116)]),
+        &seeds,
+    );
+    assert!(String::from_utf8_lossy(&bytes).contains("17E0000000300"));
+    let mut t = TestLibrary::new();
+    let path = t.file("mutated-selection.json", &bytes);
+    let outcome = t.import(&path).unwrap();
+    let s = outcome.session();
+    let detail = t.lib.session(&s.id).unwrap();
+    let mut total = 0;
+    for w in &detail.windows {
+        let bytes = t.lib.events(&s.id, w.index, None, None).unwrap();
+        let v: Vec<&serde_json::value::RawValue> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v.len() as u32, w.event_count);
+        total += v.len();
+    }
+    // The original has one more event: the one whose timestamp no clock can show.
+    let original = t.file("selection.json", seed);
+    let whole = t.import(&original).unwrap();
+    let whole = t.lib.session(&whole.session().id).unwrap();
+    let all: u32 = whole.windows.iter().map(|w| w.event_count).sum();
+    assert_eq!(total as u32 + 1, all);
+}

@@ -75,6 +75,10 @@ impl EventHead<'_> {
     }
 }
 
+/// The largest time a JavaScript `Date` holds (ECMA-262 § 21.4.1.22), in ms either side of the
+/// epoch: recorders write `Date.now()`, so anything further out is corruption.
+pub const MAX_TIMESTAMP_MS: f64 = 8.64e15;
+
 /// Why a value is not an rrweb event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventProblem {
@@ -84,6 +88,8 @@ pub enum EventProblem {
     UnknownType(f64),
     MissingTimestamp,
     TimestampNotANumber(&'static str),
+    /// Beyond what a JavaScript `Date` can hold, so no player could place it in time.
+    TimestampOutOfRange(f64),
     Json(String),
 }
 
@@ -96,6 +102,12 @@ impl fmt::Display for EventProblem {
             Self::UnknownType(t) => write!(f, "has an unknown event `type` {t}"),
             Self::MissingTimestamp => write!(f, "has no `timestamp`"),
             Self::TimestampNotANumber(found) => write!(f, "has a `timestamp` that is {found}"),
+            Self::TimestampOutOfRange(t) => {
+                write!(
+                    f,
+                    "has a `timestamp` {t:e} beyond any date (±{MAX_TIMESTAMP_MS:e} ms)"
+                )
+            }
             Self::Json(e) => write!(f, "is not valid JSON ({e})"),
         }
     }
@@ -136,7 +148,8 @@ pub fn parse_event_with(bytes: &[u8], detail: bool) -> Result<EventHead<'_>, Eve
     };
     let timestamp = match timestamp {
         None => return Err(EventProblem::MissingTimestamp),
-        Some(Lenient::Number(n)) => n,
+        Some(Lenient::Number(n)) if n.abs() <= MAX_TIMESTAMP_MS => n,
+        Some(Lenient::Number(n)) => return Err(EventProblem::TimestampOutOfRange(n)),
         Some(Lenient::Other(found)) => return Err(EventProblem::TimestampNotANumber(found)),
     };
     let mut data = data.unwrap_or_default();
@@ -685,6 +698,16 @@ mod tests {
             parse_event(br#"{"type":9,"timestamp":1}"#),
             Err(EventProblem::UnknownType(9.0))
         );
+        assert!(matches!(
+            parse_event(br#"{"type":3,"timestamp":17E0000000300}"#),
+            Err(EventProblem::TimestampOutOfRange(t)) if t > 1e301
+        ));
+        assert_eq!(
+            parse_event(br#"{"type":3,"timestamp":-8640000000000001}"#),
+            Err(EventProblem::TimestampOutOfRange(-8.640000000000001e15))
+        );
+        // The last millisecond a Date holds is still a time.
+        assert!(parse_event(br#"{"type":3,"timestamp":8640000000000000}"#).is_ok());
         assert!(matches!(
             parse_event(b"{\"type\":"),
             Err(EventProblem::Json(_))
