@@ -8,6 +8,7 @@ mod launch;
 pub mod library_commands;
 mod menu;
 mod remote_assets;
+mod rendering;
 mod samples;
 mod state;
 mod watching;
@@ -148,6 +149,7 @@ fn open_request(app: &tauri::AppHandle, request: commands::LaunchRequest) {
 
 /// Runs the desktop app.
 pub fn run(launch: Launch) {
+    rendering::prefer_cpu_drawing_without_gpu();
     let specta = specta_builder();
     let typed_handler = specta.invoke_handler();
     // `chunk_events` returns raw bytes, which the generated bindings cannot type; it is

@@ -364,6 +364,7 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
         "Tapedeck's probe has {probe} (what it lacks is driven through the player's buttons)"
     ));
     let mut probe_ff = Vec::new();
+    let mut open_steps = Vec::new();
     for _ in 0..=opts.runs {
         select(&app, other).await;
         let out = measure(
@@ -376,13 +377,9 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
         )
         .await;
         fig.first_frames.push(ms(&out));
-        let probe = app
-            .js(
-                "const o = window.__tapedeck.lastOpen(); return o ? o.selectToFirstFrameMs : null",
-                vec![],
-            )
-            .await;
-        probe_ff.push(probe.as_f64().unwrap_or(f64::NAN));
+        let probe = app.js("return window.__tapedeck.lastOpen()", vec![]).await;
+        probe_ff.push(probe["selectToFirstFrameMs"].as_f64().unwrap_or(f64::NAN));
+        open_steps.push(steps_text(&probe["steps"]));
         // The cold seeks, at once after the first frame.
         for (i, t) in rec.targets.iter().enumerate() {
             fig.cold[i].push(tapedeck_seek(&app, rec, t, true).await);
@@ -392,6 +389,10 @@ async fn tapedeck(library: &Path, rec: &Recording, other: &str, opts: &Opts) -> 
     fig.notes.push(format!(
         "Tapedeck's own first-frame probe: {:?} ms",
         rounded(&probe_ff)
+    ));
+    fig.notes.push(format!(
+        "Tapedeck's opens, when each step ended (ms from the click; the first open first): {}",
+        open_steps.join("; ")
     ));
     fig.warm = warm_seeks(rec, opts.seeks, |t| tapedeck_seek(&app, rec, t, false)).await;
     fig.notes.extend(seek_breakdown());
@@ -517,6 +518,23 @@ async fn tapedeck_seek_once(app: &App, rec: &Recording, t: &Target) -> f64 {
         vec![json!(t.at - rec.zero), json!(t.text)],
     )
     .await)
+}
+
+/// An open's steps (`OpenTiming.steps`), in the order they ended.
+fn steps_text(steps: &Value) -> String {
+    let mut v: Vec<(String, f64)> = steps
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, t)| Some((k.clone(), t.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort_by(|a, b| a.1.total_cmp(&b.1));
+    v.iter()
+        .map(|(k, t)| format!("{k} {t:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Clicks a feed row and waits for that session's first frame (the app's own probe).

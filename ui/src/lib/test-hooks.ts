@@ -46,6 +46,8 @@ export interface PlayerProbe {
 export interface OpenTiming {
   id: string;
   selectToFirstFrameMs: number;
+  /** When each step of the open ended, in ms from the selection ([`markOpenStep`]). */
+  steps: Record<string, number>;
 }
 
 export interface TapedeckProbe extends PlayerProbe {
@@ -62,12 +64,19 @@ declare global {
 let player: PlayerProbe | null = null;
 let selected: () => string | null = () => null;
 
-let selectedAt: { id: string; at: number } | null = null;
+let selectedAt: { id: string; at: number; steps: Record<string, number> } | null = null;
 let lastOpen: OpenTiming | null = null;
 
 /** The user picked a session: the clock for its first frame starts now. */
 export function markSelected(id: string) {
-  selectedAt = { id, at: performance.now() };
+  selectedAt = { id, at: performance.now(), steps: {} };
+}
+
+/** A step of opening session `id` is done (where an open's time goes, for the benchmarks). */
+export function markOpenStep(id: string, step: string) {
+  const started = selectedAt;
+  if (!started || started.id !== id || step in started.steps) return;
+  started.steps[step] = performance.now() - started.at;
 }
 
 /** The session's first frame is built; it is on screen at the next paint. */
@@ -75,7 +84,7 @@ export function markFirstFrame(id: string) {
   const started = selectedAt;
   if (!started || started.id !== id) return;
   requestAnimationFrame(() => {
-    lastOpen = { id, selectToFirstFrameMs: performance.now() - started.at };
+    lastOpen = { id, selectToFirstFrameMs: performance.now() - started.at, steps: started.steps };
   });
 }
 

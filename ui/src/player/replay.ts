@@ -16,7 +16,12 @@
 import { Replayer, type eventWithTime } from "rrweb";
 import type { Backend } from "../lib/backend/backend";
 import type { ChunkInfo, WindowInfo } from "../lib/bindings";
-import { markFirstFrame, type PlayerProbe, type SegmentProbe } from "../lib/test-hooks";
+import {
+  markFirstFrame,
+  markOpenStep,
+  type PlayerProbe,
+  type SegmentProbe,
+} from "../lib/test-hooks";
 import { decodeEvents } from "./decode";
 import { PageJumper } from "./jump";
 import { nextChunks, planPlayback, seekRange, type SeekRange } from "./plan";
@@ -251,6 +256,7 @@ export class ReplayController implements PlayerProbe {
       this.fail(`Could not start the player: ${message(e)}`);
       return;
     }
+    markOpenStep(this.opts.sessionId, "built");
     this.update({ status: "ready" });
     if (autoplay) this.play();
     markFirstFrame(this.opts.sessionId);
@@ -720,9 +726,11 @@ export class ReplayController implements PlayerProbe {
         (this.prefetching?.key === key ? this.prefetching.bytes : undefined));
     const [bytes, rewriter] = await Promise.all([cached ?? this.chunkBytes(range), this.rewriter]);
     this.lastFetch.bytesAt = performance.now();
+    markOpenStep(sessionId, "bytes");
     // A seek's bytes are decoded in place (not transferred), so they can be kept.
     if (!background) this.remember(key, bytes);
     const events = await decodeEvents(bytes, background);
+    markOpenStep(sessionId, "decoded");
     // With remote assets off, the events go to rrweb as recorded (the CSP blocks remote URLs).
     return rewriter ? rewriter.rewrite(events) : events;
   }
