@@ -178,11 +178,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             at,
             window,
             stored,
+            from_start,
         } => {
             if stored {
                 keyframe::stored(&mut library, &id, at, window)
             } else {
-                keyframe::run(&library, &id, at, window)
+                keyframe::run(&mut library, &id, at, window, from_start)
             }
         }
         Command::Search {

@@ -147,6 +147,10 @@ pub enum Command {
         /// snapshot) last before that time and the events of the chunks from it through it.
         #[arg(long)]
         stored: bool,
+        /// Fold every event from the recording's start rather than from the stored keyframe
+        /// last before that time (slower on a long recording; the same state).
+        #[arg(long, conflicts_with = "stored")]
+        from_start: bool,
     },
     /// Search the library with the feed's query language (see `--help`).
     #[command(after_help = tapedeck_engine::library::query::HELP)]

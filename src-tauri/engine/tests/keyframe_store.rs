@@ -6,7 +6,7 @@ mod common;
 
 use common::{samples, TestLibrary};
 use tapedeck_engine::keyframes::json::{parse, Json};
-use tapedeck_engine::keyframes::KeyframeBuilder;
+use tapedeck_engine::keyframes::{keyframe_at, KeyframeBuilder};
 use tapedeck_engine::library::keyframe_store::{EVERY_BYTES, EVERY_MS};
 use tapedeck_engine::library::{seek_range, Reanalyze};
 use tapedeck_engine::model::{ChunkInfo, KeyframeInfo, SessionDetail};
@@ -264,4 +264,141 @@ fn what_a_keyframe_carries_instead_of_modelling_is_named_in_its_notes() {
         })
         .count();
     assert_eq!(canvas, 64, "{} canvas events carried", canvas);
+}
+
+/// Moments worth checking in a window: either side of every chunk boundary and stored
+/// keyframe, the first and last events, and some between.
+fn moments(d: &SessionDetail, w: usize) -> Vec<f64> {
+    let chunks = &d.windows[w].chunks;
+    let (first, last) = (
+        chunks[0].start_ts as f64,
+        chunks.last().unwrap().end_ts as f64,
+    );
+    let mut at: Vec<f64> = (0..=16)
+        .map(|i| first + (last - first) * f64::from(i) / 16.0)
+        .collect();
+    for c in chunks {
+        for ts in [Some(c.start_ts), Some(c.end_ts), c.keyframe.map(|k| k.ts)]
+            .into_iter()
+            .flatten()
+        {
+            at.extend([ts as f64 - 1.0, ts as f64, ts as f64 + 1.0]);
+        }
+    }
+    at
+}
+
+/// About `mb` MB of a live feed: a list where every event adds rows with new ids and drops
+/// the oldest, changes attributes and text, scrolls, and types into an input (no ghosts, so
+/// its keyframes have no notes).
+fn feed_recording(t: &TestLibrary, mb: usize) -> std::path::PathBuf {
+    let t0 = 1_700_000_000_000u64;
+    let mut out = String::from("[");
+    out += &format!(
+        r#"{{"type":4,"data":{{"href":"http://feed.test/","width":1280,"height":800}},"timestamp":{t0}}},"#
+    );
+    out += &format!(
+        r#"{{"type":2,"data":{{"node":{{"type":0,"childNodes":[{{"type":2,"tagName":"html","attributes":{{}},"childNodes":[{{"type":2,"tagName":"body","attributes":{{}},"childNodes":[{{"type":2,"tagName":"input","attributes":{{"type":"text"}},"childNodes":[],"id":5}},{{"type":2,"tagName":"ul","attributes":{{"class":"feed"}},"childNodes":[],"id":4}}],"id":3}}],"id":2}}],"id":1}},"initialOffset":{{"left":0,"top":0}}}},"timestamp":{}}}"#,
+        t0 + 1
+    );
+    let (mut next, mut oldest, mut n) = (100u64, 100u64, 0u64);
+    while out.len() < mb << 20 {
+        n += 1;
+        let ts = t0 + 10 + n * 250;
+        let mut adds = Vec::new();
+        for _ in 0..8 {
+            adds.push(format!(
+                r#"{{"parentId":4,"nextId":null,"node":{{"type":2,"tagName":"li","attributes":{{"data-n":"{next}","style":"color: rgb({}, 90, 40);"}},"childNodes":[],"id":{next}}}}},{{"parentId":{next},"nextId":null,"node":{{"type":3,"textContent":"row {next} of the feed, event {n}","id":{}}}}}"#,
+                next % 255,
+                next + 1
+            ));
+            next += 2;
+        }
+        let mut removes = Vec::new();
+        while next - oldest > 240 {
+            removes.push(format!(r#"{{"parentId":4,"id":{oldest}}}"#));
+            oldest += 2;
+        }
+        out += &format!(
+            r#",{{"type":3,"data":{{"source":0,"texts":[{{"id":{},"value":"row seen at {n}"}}],"attributes":[{{"id":4,"attributes":{{"data-count":"{n}"}}}}],"removes":[{}],"adds":[{}]}},"timestamp":{ts}}}"#,
+            oldest + 1,
+            removes.join(","),
+            adds.join(",")
+        );
+        if n % 7 == 0 {
+            out += &format!(
+                r#",{{"type":3,"data":{{"source":3,"id":4,"x":0,"y":{}}},"timestamp":{}}}"#,
+                n % 500,
+                ts + 1
+            );
+        }
+        if n % 11 == 0 {
+            out += &format!(
+                r#",{{"type":3,"data":{{"source":5,"id":5,"text":"query {n}","isChecked":false}},"timestamp":{}}}"#,
+                ts + 2
+            );
+        }
+    }
+    out += "]";
+    t.file("feed.json", out.as_bytes())
+}
+
+#[test]
+fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_start() {
+    let mut t = TestLibrary::new();
+    let mut files = vec![feed_recording(&t, 7), long_recording(&t, 4)];
+    for dir in ["rrweb", "posthog", "highlight", "sentry"] {
+        let mut found: Vec<_> = std::fs::read_dir(common::corpus().join("public").join(dir))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.to_string_lossy().ends_with(".md"))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files.push(samples().join("kanban.json"));
+    let (mut checked, mut from_start) = (0, 0);
+    for file in &files {
+        // Some of the corpus is not an rrweb recording on purpose.
+        let Ok(outcome) = t.import(file) else {
+            continue;
+        };
+        let id = outcome.session().id.clone();
+        let d = t.lib.session(&id).unwrap();
+        for (w, window) in d.windows.iter().enumerate() {
+            if window.chunks.is_empty() {
+                continue;
+            }
+            let all = events(&t.lib.events(&id, window.index, None, None).unwrap());
+            for at in moments(&d, w) {
+                let expected = keyframe_at(all.iter().cloned(), at);
+                match t.lib.keyframe_at(&id, window.index, at).unwrap() {
+                    Some(kf) => {
+                        let name = file.display();
+                        assert_eq!(kf.to_json(), expected.to_json(), "{name} at {at}");
+                        assert_eq!(kf.notes, expected.notes, "{name} at {at}");
+                        assert_eq!(kf.carried, expected.carried, "{name} at {at}");
+                        checked += 1;
+                    }
+                    // Only without a stored keyframe before, or with one that has notes.
+                    None => {
+                        let range = seek_range(&window.chunks, at);
+                        if let Some(r) = range.filter(|r| r.keyframe) {
+                            let notes = t.lib.keyframe_notes(&id, window.index, r.from_seq);
+                            assert!(!notes.unwrap().is_empty(), "{} at {at}", file.display());
+                        }
+                        from_start += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "{checked} moments folded from a stored keyframe"
+    );
+    assert!(
+        from_start > 100,
+        "{from_start} moments only the start gives"
+    );
 }

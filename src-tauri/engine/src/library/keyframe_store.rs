@@ -24,9 +24,9 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::chunk;
 use crate::error::{Error, Result};
-use crate::keyframes::json::parse_recorded;
-use crate::keyframes::KeyframeBuilder;
-use crate::model::EventKind;
+use crate::keyframes::json::{parse_recorded, Json};
+use crate::keyframes::{Keyframe, KeyframeBuilder};
+use crate::model::{ChunkInfo, EventKind};
 
 /// Bumped when keyframes are built differently: older ones are rebuilt from the events.
 pub const KEYFRAME_VERSION: i64 = 1;
@@ -53,7 +53,7 @@ pub struct SeekRange {
 /// full snapshot) at or before the chunk holding `t`. Before the first full snapshot, that
 /// snapshot's chunk: rrweb shows it at once. The player plans the same way
 /// (`ui/src/player/plan.ts`).
-pub fn seek_range(chunks: &[crate::model::ChunkInfo], t: f64) -> Option<SeekRange> {
+pub fn seek_range(chunks: &[ChunkInfo], t: f64) -> Option<SeekRange> {
     let mut ordered: Vec<_> = chunks.iter().collect();
     ordered.sort_by_key(|c| c.seq);
     let first = ordered.iter().position(|c| c.full_snapshot)?;
@@ -404,7 +404,119 @@ pub(super) fn build_stored(conn: &Connection, pk: i64) -> Result<Vec<StoredKeyfr
     Ok(out)
 }
 
+/// Folds a window's events up to `t` (epoch ms) from the stored keyframe last before it,
+/// rather than from the recording's start: one keyframe interval of events whatever the
+/// recording's length, and the same state, notes included. None where only the start gives
+/// that: no keyframe before `t` (the page comes from a full snapshot, and what came before it
+/// counts in the notes), or one with notes (they count from the start, which a fold from the
+/// keyframe cannot see).
+pub(super) fn fold_to(
+    conn: &Connection,
+    pk: i64,
+    window: u32,
+    chunks: &[ChunkInfo],
+    t: f64,
+) -> Result<Option<KeyframeBuilder>> {
+    let Some(range) = seek_range(chunks, t).filter(|r| r.keyframe) else {
+        return Ok(None);
+    };
+    if !notes(conn, pk, window, range.from_seq)?.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = KeyframeBuilder::new();
+    let fold = |builder: &mut KeyframeBuilder, raw: &[u8]| -> Result<()> {
+        // Stored events parsed once already; one that does not parse here is left out, as
+        // the keyframes written at import leave it out.
+        let Ok(e) = parse_recorded(raw) else {
+            return Ok(());
+        };
+        catch_unwind(AssertUnwindSafe(|| builder.push_owned(e)))
+            .map_err(|_| Error::Storage("the events before this moment cannot be folded".into()))
+    };
+    let events = read(conn, pk, window, range.from_seq)?.ok_or_else(|| {
+        Error::Storage(format!(
+            "no keyframe before chunk {} of window {window}",
+            range.from_seq
+        ))
+    })?;
+    let mut array = Vec::with_capacity(events.len() + 2);
+    array.push(b'[');
+    array.extend_from_slice(&events);
+    array.push(b']');
+    // A keyframe's events, in order, are a replay's start: folded, they give its state.
+    let Ok(Json::Array(events)) = parse_recorded(&array) else {
+        return Err(Error::Storage("a stored keyframe does not parse".into()));
+    };
+    for e in events {
+        catch_unwind(AssertUnwindSafe(|| builder.push_owned(e)))
+            .map_err(|_| Error::Storage("a stored keyframe cannot be folded".into()))?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT raw_bytes, event_index, data FROM chunks WHERE session_pk = ?1 \
+         AND window_idx = ?2 AND seq BETWEEN ?3 AND ?4 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![pk, window, range.from_seq, range.to_seq])?;
+    while let Some(r) = rows.next()? {
+        let raw_bytes: usize = r.get(0)?;
+        let index = chunk::read_index(r.get_ref(1)?.as_blob()?)?;
+        let data = chunk::decompress(r.get_ref(2)?.as_blob()?, raw_bytes)?;
+        for e in &index {
+            let raw = data
+                .get(e.offset..e.offset + e.len)
+                .ok_or_else(|| Error::Storage("event index points outside its chunk".into()))?;
+            if e.ts <= t {
+                fold(&mut builder, raw)?;
+            }
+        }
+    }
+    Ok(Some(builder))
+}
+
 impl super::Library {
+    /// The keyframe of a window at `t` (epoch ms): its replay state then, folded from the
+    /// stored keyframe last before it (see [`fold_to`]). None where only
+    /// [`crate::keyframes::keyframe_at`] over the window's events from the start gives it.
+    pub fn keyframe_at(&self, id: &str, window: u32, t: f64) -> Result<Option<Keyframe>> {
+        let (pk, full_id) = self.resolve(id)?;
+        self.check_window(pk, &full_id, window)?;
+        let chunks = self.window_chunks(pk, window)?;
+        let Some(builder) = fold_to(&self.conn, pk, window, &chunks, t)? else {
+            return Ok(None);
+        };
+        catch_unwind(AssertUnwindSafe(|| builder.keyframe(t)))
+            .map(Some)
+            .map_err(|_| Error::Storage("the keyframe at this moment cannot be written".into()))
+    }
+
+    /// The chunks of one window, in order, with their keyframes.
+    fn window_chunks(&self, pk: i64, window: u32) -> Result<Vec<ChunkInfo>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.seq, c.start_ts, c.end_ts, c.event_count, c.full_snapshot, c.raw_bytes, \
+             k.ts, k.event_count, k.raw_bytes FROM chunks c LEFT JOIN keyframes k \
+             ON k.session_pk = c.session_pk AND k.window_idx = c.window_idx AND k.seq = c.seq \
+             WHERE c.session_pk = ?1 AND c.window_idx = ?2 ORDER BY c.seq",
+        )?;
+        let rows = stmt.query_map(params![pk, window], |r| {
+            Ok(ChunkInfo {
+                seq: r.get(0)?,
+                start_ts: r.get::<_, f64>(1)?.floor() as i64,
+                end_ts: r.get::<_, f64>(2)?.ceil() as i64,
+                event_count: r.get(3)?,
+                full_snapshot: r.get(4)?,
+                raw_bytes: r.get(5)?,
+                keyframe: match r.get::<_, Option<f64>>(6)? {
+                    Some(ts) => Some(crate::model::KeyframeInfo {
+                        ts: ts.floor() as i64,
+                        event_count: r.get(7)?,
+                        raw_bytes: r.get(8)?,
+                    }),
+                    None => None,
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// What the keyframe before chunk `seq` of a window does not reproduce, in words (the
     /// recorded events it carries instead, what it could not place).
     pub fn keyframe_notes(&self, id: &str, window: u32, seq: u32) -> Result<Vec<String>> {
