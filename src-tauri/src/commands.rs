@@ -412,3 +412,17 @@ pub async fn chunk_events(
     })
     .await
 }
+
+/// What a seek to `at` (epoch ms) loads when the engine does the fast-forward: the bytes of one
+/// JSON array, the keyframe at `at` then the rest of the chunk holding it; empty where that
+/// keyframe cannot be made from a stored one (the player then loads `chunk_events`). Raw bytes,
+/// outside the generated bindings, as `chunk_events`.
+#[tauri::command]
+pub async fn seek_events(app: AppHandle, id: String, window: u32, at: f64) -> AppResult<Response> {
+    with_library(app, move |lib| {
+        Ok(Response::new(
+            lib.seek_events(&id, window, at)?.unwrap_or_default(),
+        ))
+    })
+    .await
+}

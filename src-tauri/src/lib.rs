@@ -87,7 +87,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 
 /// Commands outside the generated bindings (raw byte responses).
 fn raw_commands() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![commands::chunk_events]
+    tauri::generate_handler![commands::chunk_events, commands::seek_events]
 }
 
 /// One running app per library: a launch on another library is an app of its own.
@@ -152,8 +152,8 @@ pub fn run(launch: Launch) {
     rendering::prefer_cpu_drawing_without_gpu();
     let specta = specta_builder();
     let typed_handler = specta.invoke_handler();
-    // `chunk_events` returns raw bytes, which the generated bindings cannot type; it is
-    // routed beside the typed commands.
+    // `chunk_events` and `seek_events` return raw bytes, which the generated bindings cannot
+    // type; they are routed beside the typed commands.
     let raw_handler = raw_commands();
 
     let library_path = launch.library_path.clone();
@@ -183,7 +183,7 @@ pub fn run(launch: Launch) {
             },
         )
         .invoke_handler(move |invoke| {
-            if invoke.message.command() == "chunk_events" {
+            if matches!(invoke.message.command(), "chunk_events" | "seek_events") {
                 raw_handler(invoke)
             } else {
                 typed_handler(invoke)

@@ -379,6 +379,20 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
                         assert_eq!(kf.notes, expected.notes, "{name} at {at}");
                         assert_eq!(kf.carried, expected.carried, "{name} at {at}");
                         checked += 1;
+                        // A seek there: that keyframe, then the rest of the chunk holding `at`.
+                        let seek = t.lib.seek_events(&id, window.index, at).unwrap().unwrap();
+                        let seek = events(&seek);
+                        let r = seek_range(&window.chunks, at).unwrap();
+                        let chunks =
+                            t.lib
+                                .chunk_events(&id, window.index, r.from_seq, r.to_seq, false);
+                        let rest: Vec<Json> = events(&chunks.unwrap())
+                            .into_iter()
+                            .filter(|e| e.get("timestamp").and_then(Json::as_f64).unwrap() > at)
+                            .collect();
+                        let (head, tail) = seek.split_at(kf.events.len());
+                        assert_eq!(Json::Array(head.to_vec()).to_string_compact(), kf.to_json());
+                        assert_eq!(tail, &rest[..], "{name} at {at}");
                     }
                     // Only without a stored keyframe before, or with one that has notes.
                     None => {
@@ -387,6 +401,7 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
                             let notes = t.lib.keyframe_notes(&id, window.index, r.from_seq);
                             assert!(!notes.unwrap().is_empty(), "{} at {at}", file.display());
                         }
+                        assert!(t.lib.seek_events(&id, window.index, at).unwrap().is_none());
                         from_start += 1;
                     }
                 }

@@ -95,6 +95,11 @@ async fn seeks_start_at_a_keyframe_and_playing_holds_a_bounded_window() {
     let s = segment(&app).await;
     assert_eq!(s["keyframe"], json!(true), "{s}");
     assert!(s["fromSeq"].as_u64().unwrap() > 10, "{s}");
+    // The engine folded the way from that keyframe to the target: the Replayer starts there
+    // (checked against the other seeks' starts below).
+    let exact_650 = s["exactAt"]
+        .as_f64()
+        .expect("a segment starting at the target");
     let at_end = held(&app).await;
     assert!(
         at_end * 4 < events,
@@ -106,7 +111,12 @@ async fn seeks_start_at_a_keyframe_and_playing_holds_a_bounded_window() {
     for second in [75, 400] {
         app.js(&seek(second), vec![]).await;
         wait_clock(&app, second).await;
-        assert_eq!(segment(&app).await["keyframe"], json!(true));
+        let s = segment(&app).await;
+        assert_eq!(s["keyframe"], json!(true));
+        let exact = s["exactAt"]
+            .as_f64()
+            .expect("a segment starting at the target");
+        assert_eq!(exact_650 - exact, ((650 - second) * 1000) as f64, "{s}");
     }
 
     // Playing at 16x: chunks stream in ahead, events behind are let go.

@@ -9,6 +9,8 @@ export interface SegmentProbe {
   toSeq: number;
   /** It starts at the engine's keyframe before `fromSeq` (else at a full snapshot). */
   keyframe: boolean;
+  /** Epoch ms it starts at when that keyframe is the engine's at the seek's target. */
+  exactAt: number | null;
   /** Events far behind the playhead were let go. */
   trimmed: boolean;
   /** Starting points entered since the session opened (one per seek that needed a new start). */

@@ -129,6 +129,11 @@ interface Segment {
   loadedTs: number;
   /** Events behind the playhead were let go: it cannot seek back any more. */
   trimmed: boolean;
+  /**
+   * Epoch ms it starts at when it starts with the engine's keyframe at a seek's target rather
+   * than at the starting point of `fromSeq`: it cannot show what lies before.
+   */
+  exactAt: number | null;
 }
 
 export class ReplayController implements PlayerProbe {
@@ -221,6 +226,7 @@ export class ReplayController implements PlayerProbe {
       fromSeq: s.fromSeq,
       toSeq: s.toSeq,
       keyframe: s.keyframe,
+      exactAt: s.exactAt,
       trimmed: s.trimmed,
       built: this.segmentsBuilt,
       lastLoad: this.lastLoad,
@@ -387,7 +393,7 @@ export class ReplayController implements PlayerProbe {
     if (!range) return false;
     // From its own starting point rrweb rebuilds and fast-forwards at most one interval (a
     // target past what is fetched waits for the chunks streaming in, which it needs anyway).
-    if (range.fromSeq === s.fromSeq && !s.trimmed) return true;
+    if (range.fromSeq === s.fromSeq && !s.trimmed && at >= (s.exactAt ?? -Infinity)) return true;
     // Forward within the interval it is playing in: rrweb applies only what lies between.
     // (Its own clock: the state's time is already the target.)
     const now = s.originTs + s.replayer.getCurrentTime();
@@ -425,8 +431,15 @@ export class ReplayController implements PlayerProbe {
         if (!range) return;
         const began = performance.now();
         let events: eventWithTime[];
+        let exactAt: number | null = null;
         try {
-          events = await this.fetch(range);
+          const exact = await this.fetchExact(range, this.startTs + t);
+          if (exact) {
+            events = exact;
+            exactAt = this.startTs + t;
+          } else {
+            events = await this.fetch(range);
+          }
         } catch (e) {
           if (this.destroyed) return;
           this.update({ error: `Could not load this part of the recording: ${message(e)}` });
@@ -439,14 +452,15 @@ export class ReplayController implements PlayerProbe {
         const newer = this.pendingSeek;
         if (newer !== null) {
           const r = seekRange(this.chunks, this.startTs + newer);
-          if (r && r.fromSeq === range.fromSeq && r.toSeq <= range.toSeq) {
+          const reached = exactAt === null || this.startTs + newer >= exactAt;
+          if (r && r.fromSeq === range.fromSeq && r.toSeq <= range.toSeq && reached) {
             at = newer;
             this.pendingSeek = null;
           }
         }
         const fetched = performance.now();
         try {
-          this.enter(events, range, at);
+          this.enter(events, range, at, exactAt);
         } catch (e) {
           this.update({ error: `Could not show this part of the recording: ${message(e)}` });
           return;
@@ -485,10 +499,10 @@ export class ReplayController implements PlayerProbe {
    * Shows `t` from `events` (the range's starting point and what follows): in the Replayer on
    * screen when it can take them, diffing its page into the new one, else in a new Replayer.
    */
-  private enter(events: eventWithTime[], range: SeekRange, t: number) {
+  private enter(events: eventWithTime[], range: SeekRange, t: number, exactAt: number | null) {
     const s = this.segment;
     if (!s || !s.jumper.load(events, this.startTs + t)) {
-      this.install(events, range, t);
+      this.install(events, range, t, exactAt);
       return;
     }
     const began = performance.now();
@@ -496,6 +510,7 @@ export class ReplayController implements PlayerProbe {
     s.fromSeq = range.fromSeq;
     s.toSeq = range.toSeq;
     s.keyframe = range.keyframe;
+    s.exactAt = exactAt;
     s.originTs = held[0].timestamp;
     s.loadedTs = this.bySeq.get(range.toSeq)?.endTs ?? held[held.length - 1].timestamp;
     s.trimmed = false;
@@ -506,7 +521,12 @@ export class ReplayController implements PlayerProbe {
   }
 
   /** Builds a Replayer over `events` and shows `t` in it, in place of the one on screen. */
-  private install(events: eventWithTime[], range: SeekRange, t: number) {
+  private install(
+    events: eventWithTime[],
+    range: SeekRange,
+    t: number,
+    exactAt: number | null = null,
+  ) {
     const began = performance.now();
     const replayer = new Replayer(events, {
       root: this.opts.root,
@@ -536,6 +556,7 @@ export class ReplayController implements PlayerProbe {
       originTs: sorted[0].timestamp,
       loadedTs: this.bySeq.get(range.toSeq)?.endTs ?? sorted[sorted.length - 1].timestamp,
       trimmed: false,
+      exactAt,
     };
     // The new frame is built before the old one goes, in the same task: nothing blank shows.
     const old = this.segment;
@@ -710,21 +731,59 @@ export class ReplayController implements PlayerProbe {
     this.update({ loadedUntil });
   }
 
+  /**
+   * A seek's events with nothing left to fast-forward: the engine's keyframe at `at` (epoch
+   * ms) and the rest of its chunk. Rebuilding from it costs the same as from the stored
+   * keyframe, and rrweb then applies none of the events in between (the larger part of a seek
+   * after the diff), nor fetches or decodes them. Null where the engine cannot make it (no
+   * stored keyframe before), or where a hover already fetched `range`: then `fetch(range)`.
+   */
+  private async fetchExact(range: SeekRange, at: number): Promise<eventWithTime[] | null> {
+    if (!range.keyframe) return null;
+    const stored = rangeKey(range);
+    if (this.seekCache.has(stored) || this.prefetching?.key === stored) return null;
+    const { backend, sessionId, window } = this.opts;
+    const key = `${stored}@${at}`;
+    const rewriter = this.remoteAssets();
+    const bytes =
+      this.seekCache.get(key) ?? (await backend.seekEvents(sessionId, window.index, at));
+    if (!bytes) return null;
+    return this.decode(bytes, key, false, await rewriter);
+  }
+
   /** `background`: streamed in while playing (decoded off the main thread when big). */
   private async fetch(range: SeekRange, background = false): Promise<eventWithTime[]> {
-    const { backend, sessionId } = this.opts;
-    // Asked once per replay, beside the first fetch; fetches then go through it.
-    this.rewriter ??= backend.getRemoteAssets(sessionId).then(
-      (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
-      () => null,
-    );
     const key = rangeKey(range);
     // A seek also takes what a hover is fetching for the same range.
     const cached = background
       ? undefined
       : (this.seekCache.get(key) ??
         (this.prefetching?.key === key ? this.prefetching.bytes : undefined));
-    const [bytes, rewriter] = await Promise.all([cached ?? this.chunkBytes(range), this.rewriter]);
+    const [bytes, rewriter] = await Promise.all([
+      cached ?? this.chunkBytes(range),
+      this.remoteAssets(),
+    ]);
+    return this.decode(bytes, key, background, rewriter);
+  }
+
+  /** Asked once per replay, beside the first fetch; fetches then go through it. */
+  private remoteAssets(): Promise<RemoteAssetRewriter | null> {
+    const { backend, sessionId } = this.opts;
+    this.rewriter ??= backend.getRemoteAssets(sessionId).then(
+      (a) => (a.proxy ? new RemoteAssetRewriter(a.proxy) : null),
+      () => null,
+    );
+    return this.rewriter;
+  }
+
+  /** Fetched bytes as events (kept in the seek cache under `key` unless `background`). */
+  private async decode(
+    bytes: ArrayBuffer,
+    key: string,
+    background: boolean,
+    rewriter: RemoteAssetRewriter | null,
+  ): Promise<eventWithTime[]> {
+    const { sessionId } = this.opts;
     this.lastFetch.bytesAt = performance.now();
     markOpenStep(sessionId, "bytes");
     // A seek's bytes are decoded in place (not transferred), so they can be kept.

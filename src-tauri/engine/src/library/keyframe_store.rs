@@ -409,13 +409,15 @@ pub(super) fn build_stored(conn: &Connection, pk: i64) -> Result<Vec<StoredKeyfr
 /// recording's length, and the same state, notes included. None where only the start gives
 /// that: no keyframe before `t` (the page comes from a full snapshot, and what came before it
 /// counts in the notes), or one with notes (they count from the start, which a fold from the
-/// keyframe cannot see).
+/// keyframe cannot see). The events after `t` of the chunks through the one holding it go to
+/// `after`, comma-joined as stored.
 pub(super) fn fold_to(
     conn: &Connection,
     pk: i64,
     window: u32,
     chunks: &[ChunkInfo],
     t: f64,
+    mut after: Option<&mut Vec<u8>>,
 ) -> Result<Option<KeyframeBuilder>> {
     let Some(range) = seek_range(chunks, t).filter(|r| r.keyframe) else {
         return Ok(None);
@@ -466,6 +468,11 @@ pub(super) fn fold_to(
                 .ok_or_else(|| Error::Storage("event index points outside its chunk".into()))?;
             if e.ts <= t {
                 fold(&mut builder, raw)?;
+            } else if let Some(after) = after.as_deref_mut() {
+                if !after.is_empty() {
+                    after.push(b',');
+                }
+                after.extend_from_slice(raw);
             }
         }
     }
@@ -480,12 +487,43 @@ impl super::Library {
         let (pk, full_id) = self.resolve(id)?;
         self.check_window(pk, &full_id, window)?;
         let chunks = self.window_chunks(pk, window)?;
-        let Some(builder) = fold_to(&self.conn, pk, window, &chunks, t)? else {
+        let Some(builder) = fold_to(&self.conn, pk, window, &chunks, t, None)? else {
             return Ok(None);
         };
         catch_unwind(AssertUnwindSafe(|| builder.keyframe(t)))
             .map(Some)
             .map_err(|_| Error::Storage("the keyframe at this moment cannot be written".into()))
+    }
+
+    /// What a seek to `t` (epoch ms) loads when the engine does the fast-forward: one JSON
+    /// array of the keyframe at `t` ([`super::Library::keyframe_at`]) then the events after
+    /// `t` of the chunk holding it, so a replay shows `t` without applying an event of its own
+    /// and plays on from there (the next chunks follow it). None where that keyframe cannot be
+    /// made this way: then the seek loads [`super::Library::chunk_events`] from the stored
+    /// starting point.
+    pub fn seek_events(&self, id: &str, window: u32, t: f64) -> Result<Option<Vec<u8>>> {
+        let (pk, full_id) = self.resolve(id)?;
+        self.check_window(pk, &full_id, window)?;
+        let chunks = self.window_chunks(pk, window)?;
+        let mut after = Vec::new();
+        let Some(builder) = fold_to(&self.conn, pk, window, &chunks, t, Some(&mut after))? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(256 * 1024 + after.len());
+        let written = catch_unwind(AssertUnwindSafe(|| builder.write_keyframe(t, &mut out)))
+            .map_err(|_| Error::Storage("the keyframe at this moment cannot be written".into()))?
+            .map_err(|e| Error::Storage(format!("keyframe: {e}")))?;
+        if written.events == 0 {
+            return Ok(None);
+        }
+        if !after.is_empty() {
+            // Into the array the keyframe closed.
+            out.pop();
+            out.push(b',');
+            out.extend_from_slice(&after);
+            out.push(b']');
+        }
+        Ok(Some(out))
     }
 
     /// The chunks of one window, in order, with their keyframes.

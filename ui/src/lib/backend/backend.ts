@@ -61,6 +61,13 @@ export interface Backend {
     toSeq: number,
     keyframe?: boolean,
   ): Promise<ArrayBuffer>;
+  /**
+   * UTF-8 bytes of one JSON array that shows epoch-ms moment `at` of a window without
+   * fast-forwarding: the engine's keyframe at `at` (folded from the stored one before it), then
+   * the events after `at` of the chunk holding it. Null where the engine cannot make it that
+   * way (no stored keyframe before `at`): then load `chunkEvents` from the starting point.
+   */
+  seekEvents(id: string, window: number, at: number): Promise<ArrayBuffer | null>;
   /** One report per path, in order. Progress arrives through `onImportProgress` meanwhile. */
   importPaths(paths: string[]): Promise<ImportReport[]>;
   libraryInfo(): Promise<LibraryInfo>;

@@ -48,6 +48,16 @@ export class TauriBackend implements Backend {
     }
   }
 
+  async seekEvents(id: string, window: number, at: number) {
+    try {
+      const bytes = await invoke<ArrayBuffer>("seek_events", { id, window, at });
+      // Empty: the engine has no stored keyframe to fold from.
+      return bytes.byteLength > 0 ? bytes : null;
+    } catch (e) {
+      throw BackendError.from(e);
+    }
+  }
+
   async importPaths(paths: string[]) {
     return unwrap(await commands.importPaths(paths));
   }

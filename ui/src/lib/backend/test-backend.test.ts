@@ -65,6 +65,8 @@ describe("TestBackend", () => {
     expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual(events);
     const second = JSON.parse(new TextDecoder().decode(await b.chunkEvents(s.id, 0, 1, 1)));
     expect(second).toHaveLength(chunks[1].eventCount);
+    // No stored keyframes here to fold a seek's from: the player loads chunks instead.
+    expect(await b.seekEvents(s.id, 0, chunks[2].startTs)).toBeNull();
   });
 
   test("unknown ids and windows fail with the engine's codes", async () => {
@@ -74,6 +76,8 @@ describe("TestBackend", () => {
     await expect(b.chunkEvents(s.id, 3, 0, 0)).rejects.toMatchObject({
       code: "window_not_found",
     });
+    await expect(b.seekEvents(s.id, 3, 0)).rejects.toMatchObject({ code: "window_not_found" });
+    await expect(b.seekEvents("nope", 0, 0)).rejects.toMatchObject({ code: "session_not_found" });
   });
 
   test("imports report progress, then the outcome, and announce library changes", async () => {

@@ -388,6 +388,17 @@ export class TestBackend implements Backend {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   }
 
+  async seekEvents(id: string, window: number, at: number): Promise<ArrayBuffer | null> {
+    this.record("seekEvents", id, window, at);
+    if (this.options.chunkDelayMs) await sleep(this.options.chunkDelayMs);
+    this.find(id);
+    if (window !== 0) {
+      throw new BackendError("window_not_found", `session ${id} has no window ${window}`);
+    }
+    // The engine folds from a stored keyframe; the sessions here have none.
+    return null;
+  }
+
   async importPaths(paths: string[]): Promise<ImportReport[]> {
     this.record("importPaths", paths);
     const reports: ImportReport[] = [];
