@@ -7,7 +7,7 @@ APP_FEATURES := --features tapedeck/custom-protocol
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: run test deps-run deps-test ui app lint test-rust test-ui test-browser test-e2e \
-        bench bench-import bench-library bench-feed bench-first-frame bench-player bindings fmt samples \
+        bench bench-import bench-library bench-feed bench-first-frame bench-player bench-seek bindings fmt samples \
         test-keyframes
 
 ## Install what is missing, build, and open the app (on the sample library the first time).
@@ -60,7 +60,7 @@ test-keyframes:
 	node --test tests/keyframes/
 
 ## Benchmarks (not tests): figures for the README's performance section.
-bench: bench-import bench-library bench-feed bench-first-frame bench-player
+bench: bench-import bench-library bench-feed bench-first-frame bench-player bench-seek
 
 bench-import:
 	cargo bench -p tapedeck-engine --bench import
@@ -81,6 +81,11 @@ bench-player: app
 	node tools/long-recording/record.mjs --profile heavy
 	node tools/long-recording/record.mjs --profile huge
 	GSETTINGS_BACKEND=memory $(XVFB) cargo bench -p tapedeck-e2e --bench player_vs_stock -- $(PLAYER_ARGS)
+
+# What the engine does for a seek (the heavy recording, recorded first if missing).
+bench-seek:
+	node tools/long-recording/record.mjs --profile heavy
+	cargo bench -p tapedeck-engine --bench seek -- --file $(CURDIR)/target/bench/long-recording-heavy.json
 
 ## Rewrite ui/src/lib/bindings.ts from the Rust commands.
 bindings: ui
