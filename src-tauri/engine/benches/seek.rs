@@ -40,7 +40,10 @@ fn main() {
         .clone();
     let detail = lib.session(&id).unwrap();
     let chunks = &detail.windows[0].chunks;
-    let (start, end) = (chunks[0].start_ts as f64, chunks.last().unwrap().end_ts as f64);
+    let (start, end) = (
+        chunks[0].start_ts as f64,
+        chunks.last().unwrap().end_ts as f64,
+    );
     println!(
         "recording: {file} ({:.0} min, {} chunks, {} keyframes)\n",
         (end - start) / 60_000.0,
@@ -55,11 +58,16 @@ fn main() {
         let t = start + (end - start) * (0.05 + 0.95 * i as f64 / points as f64);
         let r = seek_range(chunks, t).unwrap();
         let began = Instant::now();
-        let bytes = lib.chunk_events(&id, 0, r.from_seq, r.to_seq, r.keyframe).unwrap();
+        let bytes = lib
+            .chunk_events(&id, 0, r.from_seq, r.to_seq, r.keyframe)
+            .unwrap();
         stored.push(began.elapsed().as_secs_f64() * 1e3);
         stored_bytes += bytes.len();
         let began = Instant::now();
-        let bytes = lib.seek_events(&id, 0, t).unwrap().expect("a keyframe to fold from");
+        let bytes = lib
+            .seek_events(&id, 0, t)
+            .unwrap()
+            .expect("a keyframe to fold from");
         folded.push(began.elapsed().as_secs_f64() * 1e3);
         folded_bytes += bytes.len();
     }

@@ -6,7 +6,7 @@ mod common;
 
 use common::{samples, TestLibrary};
 use tapedeck_engine::keyframes::json::{parse, Json};
-use tapedeck_engine::keyframes::{keyframe_at, KeyframeBuilder};
+use tapedeck_engine::keyframes::{keyframe_at, KeyframeBuilder, LISTENER_EVENTS_NOTE};
 use tapedeck_engine::library::keyframe_store::{EVERY_BYTES, EVERY_MS};
 use tapedeck_engine::library::{seek_range, Reanalyze};
 use tapedeck_engine::model::{ChunkInfo, KeyframeInfo, SessionDetail};
@@ -289,8 +289,8 @@ fn moments(d: &SessionDetail, w: usize) -> Vec<f64> {
 }
 
 /// About `mb` MB of a live feed: a list where every event adds rows with new ids and drops
-/// the oldest, changes attributes and text, scrolls, and types into an input (no ghosts, so
-/// its keyframes have no notes).
+/// the oldest, changes attributes and text, scrolls, types into an input, and logs custom
+/// events (no ghosts: its keyframes' only note is on the custom events).
 fn feed_recording(t: &TestLibrary, mb: usize) -> std::path::PathBuf {
     let t0 = 1_700_000_000_000u64;
     let mut out = String::from("[");
@@ -332,6 +332,13 @@ fn feed_recording(t: &TestLibrary, mb: usize) -> std::path::PathBuf {
                 ts + 1
             );
         }
+        if n % 13 == 0 {
+            // As Sentry's breadcrumbs and PostHog's own events: custom events, noted.
+            out += &format!(
+                r#",{{"type":5,"data":{{"tag":"breadcrumb","payload":{{"n":{n}}}}},"timestamp":{}}}"#,
+                ts + 3
+            );
+        }
         if n % 11 == 0 {
             out += &format!(
                 r#",{{"type":3,"data":{{"source":5,"id":5,"text":"query {n}","isChecked":false}},"timestamp":{}}}"#,
@@ -357,7 +364,7 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
         files.extend(found);
     }
     files.push(samples().join("kanban.json"));
-    let (mut checked, mut from_start) = (0, 0);
+    let (mut checked, mut from_start, mut noted) = (0, 0, 0);
     for file in &files {
         // Some of the corpus is not an rrweb recording on purpose.
         let Ok(outcome) = t.import(file) else {
@@ -379,6 +386,8 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
                         assert_eq!(kf.notes, expected.notes, "{name} at {at}");
                         assert_eq!(kf.carried, expected.carried, "{name} at {at}");
                         checked += 1;
+                        noted +=
+                            usize::from(kf.notes.iter().any(|n| n.ends_with(LISTENER_EVENTS_NOTE)));
                         // A seek there: that keyframe, then the rest of the chunk holding `at`.
                         let seek = t.lib.seek_events(&id, window.index, at).unwrap().unwrap();
                         let seek = events(&seek);
@@ -394,12 +403,17 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
                         assert_eq!(Json::Array(head.to_vec()).to_string_compact(), kf.to_json());
                         assert_eq!(tail, &rest[..], "{name} at {at}");
                     }
-                    // Only without a stored keyframe before, or with one that has notes.
+                    // Only without a stored keyframe before, or with one that has notes
+                    // about the page.
                     None => {
                         let range = seek_range(&window.chunks, at);
                         if let Some(r) = range.filter(|r| r.keyframe) {
                             let notes = t.lib.keyframe_notes(&id, window.index, r.from_seq);
-                            assert!(!notes.unwrap().is_empty(), "{} at {at}", file.display());
+                            let about_page = notes
+                                .unwrap()
+                                .iter()
+                                .any(|n| !n.ends_with(LISTENER_EVENTS_NOTE));
+                            assert!(about_page, "{} at {at}", file.display());
                         }
                         assert!(t.lib.seek_events(&id, window.index, at).unwrap().is_none());
                         from_start += 1;
@@ -415,5 +429,9 @@ fn a_keyframe_folded_from_the_stored_one_before_it_is_the_one_folded_from_the_st
     assert!(
         from_start > 100,
         "{from_start} moments only the start gives"
+    );
+    assert!(
+        noted > 50,
+        "{noted} folded keyframes counting custom events"
     );
 }

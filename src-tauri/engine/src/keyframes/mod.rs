@@ -93,6 +93,11 @@ fn write_pieces(
     Ok(attached)
 }
 
+/// The note on custom and plugin events seen (after their count): the one note that says
+/// nothing about the page, so a keyframe that has it can still be folded on
+/// ([`KeyframeBuilder::count_listener_events`]).
+pub const LISTENER_EVENTS_NOTE: &str = "custom and plugin events are not replayed by the keyframe";
+
 /// Folds a window's events, in order, into a mirror and replay state that can write a
 /// keyframe at any point.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +120,12 @@ impl KeyframeBuilder {
 
     pub fn state(&self) -> &ReplayState {
         &self.state
+    }
+
+    /// Counts `n` custom and plugin events seen before the events folded here (a keyframe's
+    /// note on them, when folding on from that keyframe).
+    pub fn count_listener_events(&mut self, n: u64) {
+        self.skipped_listener_events += n;
     }
 
     /// Applies one event (events must come in timestamp order).
@@ -281,10 +292,7 @@ impl KeyframeBuilder {
             st.sheet_events_dropped,
             "stylesheet events dropped over the limit per sheet",
         );
-        note(
-            self.skipped_listener_events,
-            "custom and plugin events are not replayed by the keyframe",
-        );
+        note(self.skipped_listener_events, LISTENER_EVENTS_NOTE);
         notes
     }
 }

@@ -408,8 +408,8 @@ pub(super) fn build_stored(conn: &Connection, pk: i64) -> Result<Vec<StoredKeyfr
 /// rather than from the recording's start: one keyframe interval of events whatever the
 /// recording's length, and the same state, notes included. None where only the start gives
 /// that: no keyframe before `t` (the page comes from a full snapshot, and what came before it
-/// counts in the notes), or one with notes (they count from the start, which a fold from the
-/// keyframe cannot see). The events after `t` of the chunks through the one holding it go to
+/// counts in the notes), or one with notes about the page (they count from the start, which a
+/// fold from the keyframe cannot see; its count of custom events carries on). The events after `t` of the chunks through the one holding it go to
 /// `after`, comma-joined as stored.
 pub(super) fn fold_to(
     conn: &Connection,
@@ -422,10 +422,18 @@ pub(super) fn fold_to(
     let Some(range) = seek_range(chunks, t).filter(|r| r.keyframe) else {
         return Ok(None);
     };
-    if !notes(conn, pk, window, range.from_seq)?.is_empty() {
-        return Ok(None);
-    }
     let mut builder = KeyframeBuilder::new();
+    for note in notes(conn, pk, window, range.from_seq)? {
+        // Custom events (Sentry's breadcrumbs, PostHog's own) leave the page as it is: their
+        // count carries on. Any other note is about the page, and counts from the start.
+        let listener_events = note
+            .strip_suffix(crate::keyframes::LISTENER_EVENTS_NOTE)
+            .and_then(|n| n.trim().parse().ok());
+        let Some(n) = listener_events else {
+            return Ok(None);
+        };
+        builder.count_listener_events(n);
+    }
     let fold = |builder: &mut KeyframeBuilder, raw: &[u8]| -> Result<()> {
         // Stored events parsed once already; one that does not parse here is left out, as
         // the keyframes written at import leave it out.
