@@ -600,18 +600,33 @@ impl App {
     /// Clicks an element at `fraction` of its width (vertically centred) with real pointer
     /// actions, as a user clicking a timeline would.
     pub async fn click_at_fraction(&self, element: &Element, fraction: f64) {
+        self.rest_and_click_at_fraction(element, fraction, Duration::ZERO)
+            .await;
+    }
+
+    /// [`App::click_at_fraction`] after the pointer rests there for `rest` (as a user's
+    /// pointer does before a click, which the timeline takes as a hover).
+    pub async fn rest_and_click_at_fraction(
+        &self,
+        element: &Element,
+        fraction: f64,
+        rest: Duration,
+    ) {
         let (_, _, width, _) = element
             .rectangle()
             .await
             .unwrap_or_else(|e| panic!("element rectangle: {e}"));
         let x = ((fraction - 0.5) * width).round();
-        let actions = MouseActions::new("mouse".into())
-            .then(PointerAction::MoveToElement {
-                element: element.clone(),
-                duration: None,
-                x,
-                y: 0.0,
-            })
+        let mut actions = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: None,
+            x,
+            y: 0.0,
+        });
+        if !rest.is_zero() {
+            actions = actions.then(PointerAction::Pause { duration: rest });
+        }
+        let actions = actions
             .then(PointerAction::Down {
                 button: MOUSE_BUTTON_LEFT,
             })

@@ -178,5 +178,22 @@ async fn seeks_start_at_a_keyframe_and_playing_holds_a_bounded_window() {
     .await;
     let built = segment(&app).await["built"].as_u64().unwrap() - before;
     assert!(built <= 2, "{built} Replayers built for 31 seeks");
+
+    // The pointer rests on the timeline, then clicks there: the click shows what the hover
+    // fetched, the engine's keyframe at that moment (not the stored range before it).
+    let before = segment(&app).await["built"].as_u64().unwrap();
+    let timeline = app.wait_for("timeline").await;
+    app.rest_and_click_at_fraction(&timeline, 0.3, Duration::from_millis(800))
+        .await;
+    let s = app
+        .wait_js_for(
+            "the click to show a segment of its own",
+            &format!(
+                "const s = window.__tapedeck.segmentInfo(); return s && s.built > {before} ? s : null"
+            ),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(s["exactAt"].as_f64().is_some(), "{s}");
     app.close().await;
 }

@@ -168,7 +168,7 @@ export class ReplayController implements PlayerProbe {
   /** Recent seeks' fetched bytes by range, oldest first. */
   private readonly seekCache = new Map<string, ArrayBuffer>();
   /** A hovered moment's range being fetched ahead of a click (see `prefetch`). */
-  private prefetching: { key: string; bytes: Promise<ArrayBuffer> } | null = null;
+  private prefetching: { key: string; bytes: Promise<ArrayBuffer | null> } | null = null;
   /** The moment hovered while another was being fetched: fetched next. */
   private nextPrefetch: number | null = null;
   /** Rewrites asset URLs to the proxy when the session loads remote assets; else null. */
@@ -354,14 +354,19 @@ export class ReplayController implements PlayerProbe {
     if (this.canServe(t)) return;
     const range = this.rangeFor(t);
     if (!range) return;
-    const key = rangeKey(range);
+    // What a click here loads: the engine's keyframe at the moment where it makes one.
+    const at = this.startTs + t;
+    const key = range.keyframe ? exactKey(range, at) : rangeKey(range);
     if (this.seekCache.has(key)) return;
-    const bytes = this.chunkBytes(range);
+    const { backend, sessionId, window } = this.opts;
+    const bytes = range.keyframe
+      ? backend.seekEvents(sessionId, window.index, at)
+      : this.chunkBytes(range);
     this.prefetching = { key, bytes };
     bytes
       .then(
         (b) => {
-          if (!this.destroyed) this.remember(key, b);
+          if (!this.destroyed && b) this.remember(key, b);
         },
         // A seek there fetches again, and reports what goes wrong.
         () => {},
@@ -736,18 +741,20 @@ export class ReplayController implements PlayerProbe {
    * ms) and the rest of its chunk. Rebuilding from it costs the same as from the stored
    * keyframe, and rrweb then applies none of the events in between (the larger part of a seek
    * after the diff), nor fetches or decodes them. Null where the engine cannot make it (no
-   * stored keyframe before), or where a hover already fetched `range`: then `fetch(range)`.
+   * stored keyframe before), or where `range` is fetched already: then `fetch(range)`.
    */
   private async fetchExact(range: SeekRange, at: number): Promise<eventWithTime[] | null> {
     if (!range.keyframe) return null;
-    const stored = rangeKey(range);
-    if (this.seekCache.has(stored) || this.prefetching?.key === stored) return null;
-    const { backend, sessionId, window } = this.opts;
-    const key = `${stored}@${at}`;
-    const rewriter = this.remoteAssets();
+    const key = exactKey(range, at);
+    // A click takes what a hover there fetched, or is fetching.
+    const hovered = this.prefetching?.key === key ? this.prefetching.bytes : undefined;
     let bytes = this.seekCache.get(key) ?? null;
+    const stored = rangeKey(range);
+    if (!bytes && !hovered && this.seekCache.has(stored)) return null;
+    const { backend, sessionId, window } = this.opts;
+    const rewriter = this.remoteAssets();
     try {
-      bytes ??= await backend.seekEvents(sessionId, window.index, at);
+      bytes ??= await (hovered ?? backend.seekEvents(sessionId, window.index, at));
     } catch (e) {
       // A speed-up only: the stored range still shows the moment (or reports what is wrong).
       console.warn(`the engine's keyframe at ${at} failed, loading the stored one:`, e);
@@ -766,7 +773,7 @@ export class ReplayController implements PlayerProbe {
       : (this.seekCache.get(key) ??
         (this.prefetching?.key === key ? this.prefetching.bytes : undefined));
     const [bytes, rewriter] = await Promise.all([
-      cached ?? this.chunkBytes(range),
+      Promise.resolve(cached).then((b) => b ?? this.chunkBytes(range)),
       this.remoteAssets(),
     ]);
     return this.decode(bytes, key, background, rewriter);
@@ -883,4 +890,9 @@ function message(e: unknown): string {
 /** The seek cache's key of a range. */
 function rangeKey(range: SeekRange): string {
   return `${range.fromSeq}-${range.toSeq}-${range.keyframe}`;
+}
+
+/** The seek cache's key of the engine's keyframe at `at` (epoch ms) in a range. */
+function exactKey(range: SeekRange, at: number): string {
+  return `${rangeKey(range)}@${at}`;
 }
