@@ -536,30 +536,11 @@ impl super::Library {
 
     /// The chunks of one window, in order, with their keyframes.
     fn window_chunks(&self, pk: i64, window: u32) -> Result<Vec<ChunkInfo>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.seq, c.start_ts, c.end_ts, c.event_count, c.full_snapshot, c.raw_bytes, \
-             k.ts, k.event_count, k.raw_bytes FROM chunks c LEFT JOIN keyframes k \
-             ON k.session_pk = c.session_pk AND k.window_idx = c.window_idx AND k.seq = c.seq \
-             WHERE c.session_pk = ?1 AND c.window_idx = ?2 ORDER BY c.seq",
-        )?;
-        let rows = stmt.query_map(params![pk, window], |r| {
-            Ok(ChunkInfo {
-                seq: r.get(0)?,
-                start_ts: r.get::<_, f64>(1)?.floor() as i64,
-                end_ts: r.get::<_, f64>(2)?.ceil() as i64,
-                event_count: r.get(3)?,
-                full_snapshot: r.get(4)?,
-                raw_bytes: r.get(5)?,
-                keyframe: match r.get::<_, Option<f64>>(6)? {
-                    Some(ts) => Some(crate::model::KeyframeInfo {
-                        ts: ts.floor() as i64,
-                        event_count: r.get(7)?,
-                        raw_bytes: r.get(8)?,
-                    }),
-                    None => None,
-                },
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} WHERE c.session_pk = ?1 AND c.window_idx = ?2 ORDER BY c.seq",
+            super::CHUNK_COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![pk, window], |r| super::chunk_info(r, 0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

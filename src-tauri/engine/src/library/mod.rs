@@ -218,32 +218,14 @@ impl Library {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.window_idx, c.seq, c.start_ts, c.end_ts, c.event_count, c.full_snapshot, \
-             c.raw_bytes, k.ts, k.event_count, k.raw_bytes FROM chunks c LEFT JOIN keyframes k \
-             ON k.session_pk = c.session_pk AND k.window_idx = c.window_idx AND k.seq = c.seq \
-             WHERE c.session_pk = ?1 ORDER BY c.window_idx, c.seq",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.window_idx, {CHUNK_COLUMNS} WHERE c.session_pk = ?1 \
+             ORDER BY c.window_idx, c.seq"
+        ))?;
         let mut rows = stmt.query([pk])?;
         while let Some(r) = rows.next()? {
             let w: u32 = r.get(0)?;
-            let keyframe = match r.get::<_, Option<f64>>(7)? {
-                Some(ts) => Some(KeyframeInfo {
-                    ts: ts.floor() as i64,
-                    event_count: r.get(8)?,
-                    raw_bytes: r.get(9)?,
-                }),
-                None => None,
-            };
-            let chunk = ChunkInfo {
-                seq: r.get(1)?,
-                start_ts: r.get::<_, f64>(2)?.floor() as i64,
-                end_ts: r.get::<_, f64>(3)?.ceil() as i64,
-                event_count: r.get(4)?,
-                full_snapshot: r.get(5)?,
-                raw_bytes: r.get(6)?,
-                keyframe,
-            };
+            let chunk = chunk_info(r, 1)?;
             if let Some(win) = windows.iter_mut().find(|x| x.index == w) {
                 win.chunks.push(chunk);
             }
@@ -510,4 +492,30 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// The columns of a `ChunkInfo` with its keyframe's, and the tables they come from (`c`, `k`).
+const CHUNK_COLUMNS: &str = "c.seq, c.start_ts, c.end_ts, c.event_count, c.full_snapshot, \
+     c.raw_bytes, k.ts, k.event_count, k.raw_bytes FROM chunks c LEFT JOIN keyframes k \
+     ON k.session_pk = c.session_pk AND k.window_idx = c.window_idx AND k.seq = c.seq";
+
+/// A `ChunkInfo` from [`CHUNK_COLUMNS`], starting at column `first` of the row.
+fn chunk_info(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<ChunkInfo> {
+    let keyframe = match r.get::<_, Option<f64>>(first + 6)? {
+        Some(ts) => Some(KeyframeInfo {
+            ts: ts.floor() as i64,
+            event_count: r.get(first + 7)?,
+            raw_bytes: r.get(first + 8)?,
+        }),
+        None => None,
+    };
+    Ok(ChunkInfo {
+        seq: r.get(first)?,
+        start_ts: r.get::<_, f64>(first + 1)?.floor() as i64,
+        end_ts: r.get::<_, f64>(first + 2)?.ceil() as i64,
+        event_count: r.get(first + 3)?,
+        full_snapshot: r.get(first + 4)?,
+        raw_bytes: r.get(first + 5)?,
+        keyframe,
+    })
 }
