@@ -10,6 +10,8 @@
 //! the file reaches the target size. Each phase runs in a child process so its peak resident
 //! memory (VmHWM) is its own.
 
+mod common;
+
 /// The allocator the app and the CLI use.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -37,11 +39,7 @@ fn main() {
         println!("{secs} {} {}", peak_rss_kib(), cpu_seconds() - cpu_before);
         return;
     }
-    let get = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
+    let get = |flag: &str| common::option(&args, flag);
     let target_mb: u64 = get("--mb").map_or(120, |v| v.parse().expect("--mb N"));
     let runs: usize = get("--runs").map_or(3, |v| v.parse().expect("--runs N"));
     let source = get("--source").map(PathBuf::from).unwrap_or_else(|| {

@@ -11,6 +11,8 @@
 //! of any importer); search beside the same queries answered by scanning (`LIKE` over the
 //! same columns and over a plain copy of the indexed text, no full-text index).
 
+mod common;
+
 /// The allocator the app and the CLI use.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -36,11 +38,7 @@ const CLOCK: Clock = Clock {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let get = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
+    let get = |flag: &str| common::option(&args, flag);
     let sessions: u64 = get("--sessions").map_or(100_000, |v| v.parse().expect("--sessions N"));
     let files: u64 = get("--files").map_or(1_000, |v| v.parse().expect("--files N"));
     let bases = sample_bases();

@@ -7,6 +7,8 @@
 //!
 //! `cargo bench -p tapedeck-engine --bench seek -- --file RECORDING [--points 40]`
 
+mod common;
+
 /// The allocator the app and the CLI use.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -20,11 +22,7 @@ use tapedeck_engine::{ImportOptions, Library};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let get = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
+    let get = |flag: &str| common::option(&args, flag);
     let Some(file) = get("--file") else {
         eprintln!("usage: seek -- --file RECORDING [--points N]");
         std::process::exit(2);

@@ -326,7 +326,7 @@ pub(super) fn store(tx: &Transaction<'_>, pk: i64, k: &StoredKeyframe) -> Result
     Ok(k.data.len() as u64)
 }
 
-/// The events of the keyframe before chunk `seq` of a window (comma-joined, no brackets).
+/// The keyframe before chunk `seq` of a window, as the JSON array of its events.
 pub(super) fn read(conn: &Connection, pk: i64, window: u32, seq: u32) -> Result<Option<Vec<u8>>> {
     use rusqlite::OptionalExtension;
     let row: Option<(usize, Vec<u8>)> = conn
@@ -342,7 +342,7 @@ pub(super) fn read(conn: &Connection, pk: i64, window: u32, seq: u32) -> Result<
     let json = chunk::decompress(&data, raw_bytes)?;
     // Stored as an array: the player joins it with the chunks' events.
     match (json.first(), json.last()) {
-        (Some(b'['), Some(b']')) => Ok(Some(json[1..json.len() - 1].to_vec())),
+        (Some(b'['), Some(b']')) => Ok(Some(json)),
         _ => Err(Error::Storage(
             "a stored keyframe is not a JSON array".into(),
         )),
@@ -449,12 +449,8 @@ pub(super) fn fold_to(
             range.from_seq
         ))
     })?;
-    let mut array = Vec::with_capacity(events.len() + 2);
-    array.push(b'[');
-    array.extend_from_slice(&events);
-    array.push(b']');
     // A keyframe's events, in order, are a replay's start: folded, they give its state.
-    let Ok(Json::Array(events)) = parse_recorded(&array) else {
+    let Ok(Json::Array(events)) = parse_recorded(&events) else {
         return Err(Error::Storage("a stored keyframe does not parse".into()));
     };
     for e in events {

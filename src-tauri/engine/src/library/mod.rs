@@ -304,7 +304,8 @@ impl Library {
                     seq: from_seq,
                 },
             )?;
-            out.extend_from_slice(&events);
+            // Its events, without the array's brackets: the chunks' follow in the same array.
+            out.extend_from_slice(&events[1..events.len() - 1]);
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT raw_bytes, data FROM chunks WHERE session_pk = ?1 AND window_idx = ?2 \
